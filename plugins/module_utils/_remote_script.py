@@ -1,0 +1,164 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: one remote command that carries several steps, and the parser for its output.
+
+Every catalogue command is a ``RemoteScript``: a list of steps (one native program or one cmdlet pipeline each),
+framed by markers that carry a per-command random nonce. ``parse_output`` cuts the output back into steps and
+gives each its lines and, for native programs, its exit code. Nothing here reads Windows' own (translated) words:
+only our markers, exit codes and the data lines between them. The PowerShell subset used here is the contract in
+``docs/dev/remote-commands.md``; the simulator implements exactly that subset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+
+from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal, ps_native_arg
+
+_STEP_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+NATIVE_PROGRAMS = ("bcdedit.exe", "reg.exe")
+
+
+class RemoteScriptError(Exception):
+    """The output of a remote command cannot be read as the command's result."""
+
+
+@dataclasses.dataclass
+class StepResult:
+    name: str
+    lines: list[str]
+    rc: int | None          # exit code of a native program; None for a cmdlet step
+    completed: bool         # the step's closing marker was seen
+
+    @property
+    def ok(self) -> bool:
+        return self.completed and self.rc in (None, 0)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclasses.dataclass
+class ScriptResult:
+    steps: dict[str, StepResult]
+    finished: bool          # the script reached its end marker: nothing was cut off
+    stdout: str
+    stderr: str
+
+    def step(self, name: str) -> StepResult | None:
+        return self.steps.get(name)
+
+    def ran(self, name: str) -> bool:
+        return name in self.steps
+
+
+class RemoteScript:
+    """Builds the text of one remote command."""
+
+    def __init__(self, name: str, nonce: str | None = None) -> None:
+        if not _STEP_NAME.match(name):
+            raise ValueError(f"bad command name {name!r}")
+        self.name = name
+        self.nonce = nonce or secrets.token_hex(8)
+        self._lines: list[str] = [f"# vmrescue.windows {name}"]
+        self._steps: list[str] = []
+
+    @property
+    def step_names(self) -> list[str]:
+        return list(self._steps)
+
+    def _marker(self, kind: str, step: str | None = None) -> str:
+        parts = ["@@vmr", self.nonce, kind] + ([step] if step else [])
+        return ":".join(parts)
+
+    def _register(self, step: str) -> None:
+        if not _STEP_NAME.match(step):
+            raise ValueError(f"bad step name {step!r}")
+        if step in self._steps:
+            raise ValueError(f"step {step!r} appears twice in {self.name}")
+        self._steps.append(step)
+
+    def native(self, step: str, program: str, *args: str, only_if_ok: bool = False) -> None:
+        """Run a native program with user values as arguments; ``only_if_ok`` skips it after a failed one."""
+        if program not in NATIVE_PROGRAMS:
+            raise ValueError(f"{program} is not in the catalogue")
+        self._register(step)
+        body = [
+            f"Write-Output {ps_literal(self._marker('begin', step))}",
+            " ".join([program] + [ps_native_arg(str(arg)) for arg in args]),
+            '"' + self._marker("rc", step) + ':$LASTEXITCODE"',
+        ]
+        self._emit(body, only_if_ok)
+
+    def cmdlet(self, step: str, pipeline: str, only_if_ok: bool = False) -> None:
+        """Run one cmdlet pipeline; its text must come from the catalogue with every value through ps_literal."""
+        self._register(step)
+        body = [
+            f"Write-Output {ps_literal(self._marker('begin', step))}",
+            pipeline,
+            f"Write-Output {ps_literal(self._marker('end', step))}",
+        ]
+        self._emit(body, only_if_ok)
+
+    def retry_native(self, step: str, program: str, *args: str, attempts: int, pause_ms: int) -> None:
+        """Run a native program, and again after a pause while it keeps failing (``step``, ``step.2``, …)."""
+        self.native(step, program, *args)
+        for attempt in range(2, attempts + 1):
+            retry = f"{step}.{attempt}"
+            self._register(retry)
+            self._lines.append("if ($LASTEXITCODE -ne 0) {")
+            self._lines.append(f"Start-Sleep -Milliseconds {int(pause_ms)}")
+            self._lines.append(f"Write-Output {ps_literal(self._marker('begin', retry))}")
+            self._lines.append(" ".join([program] + [ps_native_arg(str(arg)) for arg in args]))
+            self._lines.append('"' + self._marker("rc", retry) + ':$LASTEXITCODE"')
+            self._lines.append("}")
+
+    def _emit(self, body: list[str], only_if_ok: bool) -> None:
+        if only_if_ok:
+            self._lines.append("if ($LASTEXITCODE -eq 0) {")
+            self._lines.extend(body)
+            self._lines.append("}")
+        else:
+            self._lines.extend(body)
+
+    def render(self) -> str:
+        return "\n".join(self._lines + [f"Write-Output {ps_literal(self._marker('done'))}", "exit 0"]) + "\n"
+
+
+def parse_output(script: RemoteScript, stdout: str, stderr: str = "") -> ScriptResult:
+    """Cut a command's stdout into its steps by the script's own markers."""
+    prefix = f"@@vmr:{script.nonce}:"
+    steps: dict[str, StepResult] = {}
+    current: StepResult | None = None
+    finished = False
+    for raw in stdout.splitlines():
+        line = raw.rstrip("\r")
+        if not line.startswith(prefix):
+            if current is not None:
+                current.lines.append(line)
+            continue
+        kind, _, rest = line[len(prefix):].partition(":")
+        if kind == "begin":
+            if rest not in script.step_names or rest in steps:
+                raise RemoteScriptError(f"unexpected step marker {rest!r} in the output of {script.name}")
+            current = steps[rest] = StepResult(rest, [], None, False)
+        elif kind in ("rc", "end"):
+            name, _, code = rest.rpartition(":") if kind == "rc" else (rest, "", "")
+            if current is None or current.name != name:
+                raise RemoteScriptError(f"step {name!r} ended without beginning in the output of {script.name}")
+            if kind == "rc":
+                try:
+                    current.rc = int(code)
+                except ValueError:
+                    raise RemoteScriptError(f"step {name!r} of {script.name} reported no exit code") from None
+            current.completed = True
+            current = None
+        elif kind == "done":
+            finished = True
+            current = None
+        else:
+            raise RemoteScriptError(f"unknown marker {line!r} in the output of {script.name}")
+    return ScriptResult(steps=steps, finished=finished, stdout=stdout, stderr=stderr)

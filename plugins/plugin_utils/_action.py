@@ -1,0 +1,79 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the base of every vmrescue.windows action plugin.
+
+Windows hosts do not run Python, so each module of this collection is an action plugin: it validates its options
+against the argument spec kept in ``module_utils``, sends catalogue commands with ``_low_level_execute_command``,
+and plans in Python. This base does the parts every plugin shares: validation, the one place where
+``VmrescueError`` becomes a failed result, and the record of every remote command (for audit and round-trip counts).
+"""
+
+from __future__ import annotations
+
+import abc
+import typing as t
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import (
+    RemoteScript, ScriptResult, parse_output,
+)
+
+
+class VmrescueAction(ActionBase, metaclass=abc.ABCMeta):
+    """Subclasses set ``ARGUMENT_SPEC`` (and optionally the validator's constraints) and implement ``run_module``."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = True
+    ARGUMENT_SPEC: dict[str, t.Any] = {}
+    MUTUALLY_EXCLUSIVE: list[list[str]] = []
+    REQUIRED_ONE_OF: list[list[str]] = []
+    REQUIRED_IF: list[tuple] = []
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars or {})
+        validator = ArgumentSpecValidator(
+            self.ARGUMENT_SPEC,
+            mutually_exclusive=self.MUTUALLY_EXCLUSIVE or None,
+            required_one_of=self.REQUIRED_ONE_OF or None,
+            required_if=self.REQUIRED_IF or None,
+        )
+        validation = validator.validate(self._task.args)
+        if validation.error_messages:
+            result.update(failed=True, msg="; ".join(validation.error_messages))
+            return result
+        self.remote_commands: list[dict[str, t.Any]] = []
+        try:
+            result.update(self.run_module(validation.validated_parameters, task_vars or {}))
+        except VmrescueError as exc:
+            result.update(exc.details)
+            result.update(failed=True, msg=exc.msg)
+        result.setdefault("changed", False)
+        return result
+
+    @property
+    def check_mode(self) -> bool:
+        return bool(self._task.check_mode)
+
+    @property
+    def diff_mode(self) -> bool:
+        return bool(self._task.diff)
+
+    @abc.abstractmethod
+    def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Do the work; return the result keys; raise VmrescueError for a clear failure."""
+
+    def run_script(self, script: RemoteScript) -> ScriptResult:
+        """Send one catalogue command (one round trip) and cut its output into steps."""
+        response = self._low_level_execute_command(script.render())
+        parsed = parse_output(script, response.get("stdout", ""), response.get("stderr", ""))
+        self.remote_commands.append({"name": script.name, "steps": script.step_names, "finished": parsed.finished})
+        if not parsed.finished:
+            raise VmrescueError(
+                f"the remote command {script.name} did not finish (exit code {response.get('rc')}); "
+                "nothing after the last completed step ran. Re-run the task: it reads the state again first.",
+                rc=response.get("rc"), stderr=response.get("stderr", ""), completed_steps=list(parsed.steps),
+            )
+        return parsed

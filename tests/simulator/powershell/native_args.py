@@ -1,0 +1,102 @@
+"""How Windows PowerShell 5.1 hands arguments to a native program, and how the program splits them again.
+
+PowerShell 5.1 (legacy argument passing) builds ONE command line: arguments joined by spaces, an argument with white
+space outside double quotes wrapped in `"…"`, embedded quotes left alone, empty strings dropped. The program then
+splits that line with the MSVC runtime rules (the same as CommandLineToArgvW for everything but `""` inside quotes).
+"""
+
+from __future__ import annotations
+
+import ntpath
+
+NATIVE_PROGRAMS = {"bcdedit": "bcdedit", "bcdedit.exe": "bcdedit", "reg": "reg", "reg.exe": "reg"}
+SYSTEM32 = "c:\\windows\\system32"
+
+
+def resolve_native(name: str) -> str | None:
+    """Map a command name (bare or a full System32 path, any case) to 'bcdedit'/'reg', or None."""
+    lowered = name.lower()
+    if lowered in NATIVE_PROGRAMS:
+        return NATIVE_PROGRAMS[lowered]
+    directory, base = ntpath.split(lowered)
+    if ntpath.normpath(directory) == SYSTEM32 and base in NATIVE_PROGRAMS:
+        return NATIVE_PROGRAMS[base]
+    return None
+
+
+def _is_dotnet_whitespace(char: str) -> bool:
+    # char.IsWhiteSpace: Python's isspace() also counts the separators U+001C..U+001F, .NET does not.
+    return char.isspace() and not "\x1c" <= char <= "\x1f"
+
+
+def needs_quotes(argument: str) -> bool:
+    """PowerShell's NativeCommandParameterBinder.NeedQuotes: white space outside (unescaped) double quotes."""
+    quote_count = 0
+    following_backslash = False
+    for char in argument:
+        if char == '"' and not following_backslash:
+            quote_count += 1
+        elif _is_dotnet_whitespace(char) and quote_count % 2 == 0:
+            return True
+        following_backslash = char == "\\"
+    return False
+
+
+def build_command_line(arguments: list[str]) -> str:
+    """The argument part of the command line PowerShell 5.1 builds (after the program path)."""
+    pieces = []
+    for argument in arguments:
+        if argument == "":
+            continue  # PowerShell 5.1 drops empty string arguments
+        pieces.append(f'"{argument}"' if needs_quotes(argument) else argument)
+    return " ".join(pieces)
+
+
+def split_command_line(command_line: str) -> list[str]:
+    """Split arguments like the Microsoft C runtime (backslash/quote rules of CommandLineToArgvW)."""
+    argv: list[str] = []
+    i = 0
+    length = len(command_line)
+    while True:
+        while i < length and command_line[i] in " \t":
+            i += 1
+        if i >= length:
+            return argv
+        current: list[str] = []
+        in_quotes = False
+        while i < length:
+            char = command_line[i]
+            if char in " \t" and not in_quotes:
+                break
+            if char == "\\":
+                run_end = i
+                while run_end < length and command_line[run_end] == "\\":
+                    run_end += 1
+                count = run_end - i
+                if run_end < length and command_line[run_end] == '"':
+                    current.append("\\" * (count // 2))
+                    if count % 2 == 1:
+                        current.append('"')       # 2n+1 backslashes + quote: a literal quote
+                        i = run_end + 1
+                    else:
+                        i = run_end               # 2n backslashes: the quote is handled below
+                    continue
+                current.append("\\" * count)      # backslashes not before a quote are literal
+                i = run_end
+                continue
+            if char == '"':
+                if in_quotes and i + 1 < length and command_line[i + 1] == '"':
+                    current.append('"')           # "" inside quotes: a literal quote, still quoted
+                    i += 2
+                    continue
+                in_quotes = not in_quotes
+                i += 1
+                continue
+            current.append(char)
+            i += 1
+        argv.append("".join(current))
+
+
+def native_argv(arguments: list[str]) -> list[str]:
+    """What the native program finds in argv[1:] for the given PowerShell argument values."""
+    return split_command_line(build_command_line(arguments))

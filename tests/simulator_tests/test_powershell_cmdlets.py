@@ -1,0 +1,212 @@
+"""Every cmdlet of the contract's table on a real simulated machine, and ConvertTo-Json's PS 5.1 shapes."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.simulator.powershell import run_powershell
+from tests.simulator.windows.build import build_machine
+from tests.simulator.windows.machine import Machine
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> Machine:
+    build_machine(tmp_path / "machine")
+    return Machine.load(tmp_path / "machine")
+
+
+def run(machine: Machine, script: str) -> tuple[int, str, str]:
+    result = run_powershell(script, machine)
+    return result.exit_code, result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
+
+
+def json_of(machine: Machine, script: str) -> object:
+    code, out, err = run(machine, script)
+    assert (code, err) == (0, "")
+    return json.loads(out)
+
+
+# ---- files -------------------------------------------------------------------------------------------------------
+
+def test_set_content_utf8_has_bom_and_crlf(machine: Machine) -> None:
+    run(machine, "Set-Content -LiteralPath 'C:\\t.txt' -Value 'héllo' -Encoding UTF8")
+    assert machine.resolve_path("C:\\t.txt").read_bytes() == codecs.BOM_UTF8 + "héllo\r\n".encode("utf-8")
+    run(machine, "Set-Content -LiteralPath 'C:\\t.txt' -Value \"a`nb\" -Encoding UTF8 -NoNewline")
+    assert machine.resolve_path("C:\\t.txt").read_bytes() == codecs.BOM_UTF8 + b"a\nb"
+
+
+def test_get_content_raw_lines_and_bytes(machine: Machine) -> None:
+    machine.resolve_path("C:\\d.txt").write_bytes(codecs.BOM_UTF8 + "x1\r\nÿ2\r\n".encode("utf-8"))
+    assert run(machine, "Get-Content -LiteralPath 'C:\\d.txt' -Raw")[1] == "x1\r\nÿ2\r\n\r\n"
+    assert run(machine, "Get-Content -LiteralPath 'C:\\d.txt'")[1] == "x1\r\nÿ2\r\n"
+    assert run(machine, "Get-Content -LiteralPath 'C:\\d.txt' -Encoding Byte -TotalCount 3")[1] == "239\r\n187\r\n191\r\n"
+
+
+def test_test_path(machine: Machine) -> None:
+    script = ("Test-Path -LiteralPath 'C:\\Windows'; Test-Path -LiteralPath 'C:\\Windows' -PathType Leaf;"
+              "Test-Path -LiteralPath 'C:\\Windows\\System32\\config\\SYSTEM' -PathType Leaf;"
+              "Test-Path -LiteralPath 'C:\\nope'; Test-Path -LiteralPath 'S:\\'")
+    assert run(machine, script)[1] == "True\r\nFalse\r\nTrue\r\nFalse\r\nFalse\r\n"
+
+
+def test_new_item_copy_hash_remove(machine: Machine) -> None:
+    code, out, err = run(machine, "New-Item -ItemType Directory -Path 'C:\\vmr\\backup' -Force | Out-Null\n"
+                                  "New-Item -ItemType Directory -Path 'C:\\vmr\\backup' -Force | Out-Null\n"
+                                  "Copy-Item -LiteralPath 'F:\\Windows\\System32\\config\\SYSTEM' "
+                                  "-Destination 'C:\\vmr\\backup\\SYSTEM.bak' -Force")
+    assert (code, out, err) == (0, "", "")
+    copied = machine.resolve_path("C:\\vmr\\backup\\SYSTEM.bak")
+    assert copied.read_bytes() == machine.resolve_path("F:\\Windows\\System32\\config\\SYSTEM").read_bytes()
+    found = json_of(machine, "Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\vmr\\backup\\SYSTEM.bak' "
+                             "| ConvertTo-Json -Compress")
+    assert found == {"Algorithm": "SHA256", "Hash": hashlib.sha256(copied.read_bytes()).hexdigest().upper(),
+                     "Path": "C:\\vmr\\backup\\SYSTEM.bak"}
+    assert run(machine, "Remove-Item -LiteralPath 'C:\\vmr' -Recurse -Force")[0] == 0
+    assert not machine.resolve_path("C:\\vmr").exists()
+
+
+@pytest.mark.parametrize("command", [
+    "Get-Item -LiteralPath 'C:\\missing.txt'",
+    "Copy-Item -LiteralPath 'C:\\missing.txt' -Destination 'C:\\x'",
+    "Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\missing.txt'",
+    "Remove-Item -LiteralPath 'C:\\missing.txt'",
+])
+def test_missing_path_is_a_non_terminating_error(machine: Machine, command: str) -> None:
+    code, out, err = run(machine, command + "\nWrite-Output 'went on'")
+    assert out == "went on\r\n"
+    assert "Cannot find path 'C:\\missing.txt' because it does not exist." in err
+    assert "ItemNotFoundException" in err
+
+
+def test_missing_drive(machine: Machine) -> None:
+    err = run(machine, "Get-Item -LiteralPath 'S:\\EFI'")[2]
+    assert "Cannot find drive. A drive with the name 'S' does not exist." in err
+
+
+def test_get_item_object(machine: Machine) -> None:
+    item = json_of(machine, "Get-Item -LiteralPath 'f:\\windows\\system32\\config\\SYSTEM' | ConvertTo-Json -Compress")
+    host = machine.resolve_path("F:\\Windows\\System32\\config\\SYSTEM")
+    assert item["FullName"] == "f:\\windows\\system32\\config\\SYSTEM"
+    assert item["Name"] == "SYSTEM" and item["Length"] == host.stat().st_size and item["Attributes"] == 32
+    assert item["LastWriteTimeUtc"] == f"/Date({int(host.stat().st_mtime * 1000)})/"
+    assert item["VersionInfo"] == {"FileVersion": None, "ProductVersion": None}   # not a PE file
+    directory = json_of(machine, "Get-Item -LiteralPath 'C:\\Windows' | ConvertTo-Json -Compress")
+    assert directory["Attributes"] == 16 and "Length" not in directory
+
+
+def test_get_child_item_file_recurse(machine: Machine) -> None:
+    root = machine.resolve_path("C:\\")
+    (root / "tree" / "sub").mkdir(parents=True)
+    (root / "tree" / "b.txt").write_text("b")
+    (root / "tree" / "sub" / "a.txt").write_text("a")
+    names = json_of(machine, "Get-ChildItem -LiteralPath 'C:\\tree' -File -Recurse | Select-Object -Property "
+                             "FullName | ConvertTo-Json -Compress")
+    assert names == [{"FullName": "C:\\tree\\b.txt"}, {"FullName": "C:\\tree\\sub\\a.txt"}]
+    everything = json_of(machine, "Get-ChildItem -LiteralPath 'C:\\tree' | Select-Object Name | ConvertTo-Json -Compress")
+    assert everything == [{"Name": "sub"}, {"Name": "b.txt"}]
+
+
+def test_live_hive_cannot_be_overwritten(machine: Machine) -> None:
+    code, _, err = run(machine, "Remove-Item -LiteralPath 'C:\\Windows\\System32\\config\\SYSTEM' -Force")
+    assert code == 1 and "being used by another process" in err
+    assert machine.resolve_path("C:\\Windows\\System32\\config\\SYSTEM").exists()
+
+
+# ---- storage -----------------------------------------------------------------------------------------------------
+
+def test_get_disk_shape(machine: Machine) -> None:
+    disks = json_of(machine, "Get-Disk | ConvertTo-Json -Compress")
+    assert [disk["Number"] for disk in disks] == [0, 1]
+    assert set(disks[0]) >= {"Number", "FriendlyName", "IsOffline", "OfflineReason", "IsReadOnly", "IsSystem",
+                             "IsBoot", "PartitionStyle", "Signature", "Guid", "Size"}
+    assert disks[0]["PartitionStyle"] == 2 and disks[0]["Signature"] is None and disks[0]["Guid"].startswith("{")
+    one = json_of(machine, "Get-Disk -Number 1 | ConvertTo-Json -Compress")
+    assert isinstance(one, dict) and one["IsSystem"] is False
+
+
+def test_get_disk_unknown_number(machine: Machine) -> None:
+    code, out, err = run(machine, "Get-Disk -Number 9")
+    assert code == 1 and out == ""
+    assert "No MSFT_Disk objects found with property 'Number' equal to '9'." in err
+
+
+def test_partitions_and_access_paths(machine: Machine) -> None:
+    esp = json_of(machine, "Get-Partition -DiskNumber 1 | Select-Object -Property PartitionNumber,DriveLetter,GptType "
+                           "| ConvertTo-Json -Compress")[0]
+    assert esp == {"PartitionNumber": 1, "DriveLetter": "\u0000", "GptType": "{c12a7328-f81f-11d2-ba4b-00a0c93ec93b}"}
+    code, _, err = run(machine, "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'S:\\'")
+    assert (code, err) == (0, "")
+    assert run(machine, "Test-Path -LiteralPath 'S:\\EFI\\Microsoft\\Boot\\BCD' -PathType Leaf")[1] == "True\r\n"
+    letter = json_of(machine, "Get-Partition -DiskNumber 1 -PartitionNumber 1 | Select-Object DriveLetter "
+                              "| ConvertTo-Json -Compress")
+    assert letter == {"DriveLetter": "S"}
+    code, _, err = run(machine, "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 2 -AccessPath 'S:\\'")
+    assert code == 1 and err
+    run(machine, "Remove-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'S:\\'")
+    assert run(machine, "Test-Path -LiteralPath 'S:\\'")[1] == "False\r\n"
+
+
+def test_set_disk_online_gives_letters(tmp_path: Path) -> None:
+    build_machine(tmp_path / "m", scenario="offline-disk")
+    machine = Machine.load(tmp_path / "m")
+    before = json_of(machine, "Get-Disk -Number 1 | Select-Object IsOffline,OfflineReason | ConvertTo-Json -Compress")
+    assert before == {"IsOffline": True, "OfflineReason": 4}
+    code, _, err = run(machine, "Set-Disk -Number 1 -IsOffline $false\nSet-Disk -Number 1 -IsReadOnly:$false")
+    assert (code, err) == (0, "")
+    letters = json_of(machine, "Get-Partition -DiskNumber 1 | Select-Object DriveLetter | ConvertTo-Json -Compress")
+    assert any(entry["DriveLetter"] not in ("\u0000",) for entry in letters)
+
+
+def test_get_volume(machine: Machine) -> None:
+    volumes = json_of(machine, "Get-Volume | ConvertTo-Json -Compress")
+    lettered = {volume["DriveLetter"]: volume for volume in volumes if volume["DriveLetter"]}
+    assert {"C", "F"} <= set(lettered)
+    assert lettered["C"]["FileSystem"] == "NTFS" and 0 <= lettered["C"]["SizeRemaining"] <= lettered["C"]["Size"]
+    assert any(volume["DriveLetter"] is None for volume in volumes)
+
+
+# ---- pipeline cmdlets and JSON -----------------------------------------------------------------------------------
+
+def test_convert_to_json_shapes(machine: Machine) -> None:
+    assert run(machine, "Get-Disk -Number 0 | Select-Object Number | ConvertTo-Json -Compress")[1] == '{"Number":0}\r\n'
+    assert run(machine, "Get-Disk | Select-Object Number | ConvertTo-Json -Compress")[1] == \
+        '[{"Number":0},{"Number":1}]\r\n'
+    assert run(machine, "Get-Partition -DiskNumber 0 -PartitionNumber 77 | ConvertTo-Json -Compress")[1] == ""
+    assert run(machine, "Write-Output \"<a & 'b'>`t\" | ConvertTo-Json -Compress")[1] == \
+        '"\\u003ca \\u0026 \\u0027b\\u0027\\u003e\\t"\r\n'
+    assert run(machine, "Write-Output $true | ConvertTo-Json")[1] == "true\r\n"
+
+
+def test_convert_to_json_pretty_layout_of_ps51(machine: Machine) -> None:
+    out = run(machine, "Get-Disk -Number 0 | Select-Object Number,IsSystem | ConvertTo-Json")[1]
+    assert out == '{\r\n    "Number":  0,\r\n    "IsSystem":  true\r\n}\r\n'
+
+
+def test_convert_to_json_depth_cuts_to_text(machine: Machine) -> None:
+    shallow = json_of(machine, "Get-Item -LiteralPath 'C:\\Windows\\System32\\config\\SYSTEM' | Select-Object "
+                               "Name,VersionInfo | ConvertTo-Json -Compress -Depth 1")
+    assert isinstance(shallow["VersionInfo"], str)
+
+
+def test_select_object_missing_property_is_null(machine: Machine) -> None:
+    assert json_of(machine, "Get-Disk -Number 0 | Select-Object -Property Number,NoSuch | ConvertTo-Json -Compress") \
+        == {"Number": 0, "NoSuch": None}
+
+
+def test_write_output_array_and_out_null(machine: Machine) -> None:
+    assert run(machine, "Write-Output a,'b c'")[1] == "a\r\nb c\r\n"
+    assert run(machine, "Write-Output 'x' | Out-Null")[1] == ""
+
+
+def test_start_sleep(machine: Machine) -> None:
+    assert run(machine, "Start-Sleep -Milliseconds 10") == (0, "", "")
+
+
+def test_input_to_a_cmdlet_without_pipeline_input(machine: Machine) -> None:
+    code, _, err = run(machine, "Write-Output 'x' | Get-Disk")
+    assert code == 1 and "The input object cannot be bound to any parameters" in err

@@ -52,7 +52,7 @@ def reg(machine, *argv, **kwargs):
 
 def test_load_add_unload_on_real_system_hive(real_machine):
     assert reg(real_machine, "load", "HKLM\\BROKENSYSTEM", BROKEN_SYSTEM) == (
-        0, "The operation completed successfully.\n", "")
+        0, "The operation completed successfully.\r\n", "")
     host = real_machine.resolve_path(BROKEN_SYSTEM)
     assert real_machine.registry.is_file_loaded(host)
     crash = "HKLM\\BROKENSYSTEM\\ControlSet001\\Control\\CrashControl"
@@ -84,7 +84,7 @@ def test_query_output_layout_matches_reg_exe(real_machine):
     reg(real_machine, "load", "HKLM\\S", BROKEN_SYSTEM)
     rc, out, err = reg(real_machine, "query", "HKLM\\S\\Select")
     assert (rc, err) == (0, "")
-    lines = out.split("\n")
+    lines = out.splitlines()
     assert lines[0] == "" and lines[1] == "HKEY_LOCAL_MACHINE\\S\\Select"
     parsed = {m.group(1): (m.group(2), m.group(3)) for m in map(VALUE_LINE.match, lines[2:]) if m}
     assert parsed["Current"] == ("REG_DWORD", "0x1")
@@ -92,7 +92,7 @@ def test_query_output_layout_matches_reg_exe(real_machine):
     # keys with subkeys: value block, blank line, full subkey paths, like the real sample en_1.txt
     rc, out, _ = reg(real_machine, "query", "HKLM\\S\\ControlSet001\\Services\\Tcpip")
     assert rc == 0
-    lines = out.split("\n")
+    lines = out.splitlines()
     assert any(VALUE_LINE.match(line) and "REG_EXPAND_SZ" in line for line in lines)  # ImagePath
     subkeys = [line for line in lines if line.startswith("HKEY_LOCAL_MACHINE\\S\\ControlSet001\\Services\\Tcpip\\")]
     assert "HKEY_LOCAL_MACHINE\\S\\ControlSet001\\Services\\Tcpip\\Parameters" in subkeys
@@ -103,16 +103,16 @@ def test_query_output_layout_matches_reg_exe(real_machine):
 def test_query_recursive_ends_with_end_of_search(machine):
     reg(machine, "load", "HKLM\\B", BROKEN_SYSTEM)
     rc, out, _ = reg(machine, "query", "HKLM\\B\\ControlSet001\\Control\\CrashControl", "/s")
-    assert rc == 0 and out.rstrip("\n").split("\n")[-1] == "End of search: 8 match(es) found."
+    assert rc == 0 and out.rstrip("\r\n").splitlines()[-1] == "End of search: 8 match(es) found."
     rc, out, _ = reg(machine, "query", "HKLM\\B\\ControlSet001\\Services\\FileCrypt", "/v", "errorcontrol")
-    assert rc == 0 and "    ErrorControl    REG_DWORD    0x3" in out.split("\n")
+    assert rc == 0 and "    ErrorControl    REG_DWORD    0x3" in out.splitlines()
 
 
 def test_query_hklm_lists_mounts(machine):
     reg(machine, "load", "HKLM\\BROKENSYSTEM", BROKEN_SYSTEM)
     rc, out, _ = reg(machine, "query", "HKEY_LOCAL_MACHINE")
     assert rc == 0
-    keys = [line for line in out.split("\n") if line]
+    keys = [line for line in out.splitlines() if line]
     assert "HKEY_LOCAL_MACHINE\\BROKENSYSTEM" in keys and "HKEY_LOCAL_MACHINE\\SYSTEM" in keys
 
 
@@ -207,7 +207,7 @@ def test_unload_denied_by_fault_keeps_hive_loaded_and_data_pending(machine):
     reg(machine, "add", "HKLM\\B\\Select", "/v", "Current", "/t", "REG_DWORD", "/d", "2", "/f")
     host = machine.resolve_path(BROKEN_SYSTEM)
     rc, out, err = reg(machine, "unload", "HKLM\\B", command_index=7)
-    assert (rc, out, err) == (1, "", "ERROR: Access is denied.\n")
+    assert (rc, out, err) == (1, "", "ERROR: Access is denied.\r\n")
     assert machine.registry.is_file_loaded(host)
     assert RegistryHive(str(host)).get_key("\\Select").get_value("Current") == 1  # not flushed yet
     assert reg(machine, "unload", "HKLM\\B", command_index=8)[0] == 0
@@ -238,7 +238,7 @@ def test_binary_and_multi_sz_query_formatting(machine):
     reg(machine, "add", key, "/v", "Multi", "/t", "REG_MULTI_SZ", "/d", "a\\0b", "/f")
     reg(machine, "add", key, "/v", "Q", "/t", "REG_QWORD", "/d", "3389", "/f")
     _, out, _ = reg(machine, "query", key)
-    lines = out.split("\n")
+    lines = out.splitlines()
     assert "    Bin    REG_BINARY    0100000000000000" in lines
     assert "    Multi    REG_MULTI_SZ    a\\0b" in lines
     assert "    Q    REG_QWORD    0xd3d" in lines

@@ -328,12 +328,17 @@ _COMMANDS = ("load", "unload", "query", "add", "delete")
 
 
 def run(argv: list[str], machine, *, language: str = "en-US", command_index: int = 0) -> Result:
-    """Run `reg <argv>` against the machine; returns (exit code, stdout, stderr)."""
+    """Run `reg <argv>` against the machine; returns (exit code, stdout, stderr) with console line ends (CRLF)."""
     program = RegExe(machine, language, command_index)
     with machine.lock:
         try:
             if not argv or argv[0].lower() not in _COMMANDS:
                 raise RegistryError("invalid-syntax")
-            return getattr(program, argv[0].lower())(argv[1:])
+            rc, out, err = getattr(program, argv[0].lower())(argv[1:])
         except RegistryError as error:
-            return program._error(error.reason)
+            rc, out, err = program._error(error.reason)
+    return rc, _crlf(out), _crlf(err)
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")

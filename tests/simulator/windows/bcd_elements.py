@@ -11,6 +11,8 @@ belong to device objects.
 from __future__ import annotations
 
 import enum
+import struct
+import uuid
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -369,3 +371,93 @@ def header_key(guid: str, object_type: int) -> tuple[str, dict[str, str]]:
     if category == CATEGORY_INHERITABLE:
         return "bcdedit.header.inherited", {"type": f"{object_type:08x}"}
     return "bcdedit.header.firmware_application", {"type": f"{object_type:08x}"}
+
+
+# --- device elements (format 1) ---------------------------------------------------------------------------------
+# Layout (reference §1 "Device elements", checked against the real stores in shared/data): 16-byte options GUID,
+# u32 device type at 0x10, u32 size (0x48) at 0x18, then for a partition the GPT partition GUID or the MBR byte
+# offset at 0x20, u32 partition style at 0x34 and the disk GUID or MBR signature at 0x38; 0x58 bytes in all.
+# Type 5 is `boot` (the real windeploy BIOS store holds it for {bootmgr} and its setup loader); type 6 a partition.
+
+DEVICE_TYPE_BOOT = 5
+DEVICE_TYPE_PARTITION = 6
+DEVICE_SIZE = 0x58
+_DEVICE_DESCRIPTOR_SIZE = 0x48
+_STYLE_GPT = 0
+_STYLE_MBR = 1
+
+
+def _same_guid(left: str | None, right: str | None) -> bool:
+    return bool(left) and bool(right) and left.strip("{}").lower() == right.strip("{}").lower()
+
+
+def _partition_matches(disk, partition, blob: bytes) -> bool:
+    (style,) = struct.unpack_from("<I", blob, 0x34)
+    if style == _STYLE_GPT and disk.partition_style == "GPT":
+        partition_guid = "{" + str(uuid.UUID(bytes_le=blob[0x20:0x30])) + "}"
+        disk_guid = "{" + str(uuid.UUID(bytes_le=blob[0x38:0x48])) + "}"
+        return _same_guid(disk.guid, disk_guid) and _same_guid(partition.guid, partition_guid)
+    if style == _STYLE_MBR and disk.partition_style == "MBR":
+        (offset,) = struct.unpack_from("<Q", blob, 0x20)
+        (signature,) = struct.unpack_from("<I", blob, 0x38)
+        return disk.signature == signature and partition.offset == offset
+    return False
+
+
+def _visible_volumes(machine) -> list[tuple[object, object]]:
+    """(disk, partition) of every volume the running system sees, in disk then partition order."""
+    disks = sorted(getattr(machine, "disks", []), key=lambda disk: disk.number)
+    return [(disk, part) for disk in disks if not disk.offline
+            for part in sorted(disk.partitions, key=lambda part: part.number) if part.volume_dir is not None]
+
+
+def describe_device(blob: bytes, machine) -> str:
+    """How `bcdedit /enum` shows a device element on this machine.
+
+    A partition that is present shows as `partition=X:`, or as `partition=\\Device\\HarddiskVolumeN` when it has no
+    letter (N counts the visible volumes in disk order, [INFERENCE]: Windows numbers volumes by arrival); a
+    partition not found (disk offline, GUID or signature changed) and every other device shape show `unknown`."""
+    if len(blob) < DEVICE_SIZE:
+        return "unknown"
+    (device_type,) = struct.unpack_from("<I", blob, 0x10)
+    if device_type == DEVICE_TYPE_BOOT:
+        return "boot"
+    if device_type != DEVICE_TYPE_PARTITION:
+        return "unknown"
+    for number, (disk, partition) in enumerate(_visible_volumes(machine), start=1):
+        if _partition_matches(disk, partition, blob):
+            if partition.letter:
+                return f"partition={partition.letter.upper()}:"
+            return f"partition=\\Device\\HarddiskVolume{number}"
+    return "unknown"
+
+
+def encode_device(text: str, machine) -> bytes | None:
+    """The 88-byte element for `boot` or `partition=X:` (a lettered partition of a GPT or MBR disk); None when
+    bcdedit could not resolve it ("The device is not valid as specified.")."""
+    if text.lower() == "boot":
+        blob = bytearray(DEVICE_SIZE)
+        struct.pack_into("<II", blob, 0x10, DEVICE_TYPE_BOOT, 0)
+        struct.pack_into("<I", blob, 0x18, _DEVICE_DESCRIPTOR_SIZE)
+        return bytes(blob)
+    keyword, _, target = text.partition("=")
+    if keyword.lower() != "partition" or len(target) != 2 or target[1] != ":" or not target[0].isalpha():
+        return None
+    for disk, partition in _visible_volumes(machine):
+        if (partition.letter or "").upper() != target[0].upper():
+            continue
+        blob = bytearray(DEVICE_SIZE)
+        struct.pack_into("<I", blob, 0x10, DEVICE_TYPE_PARTITION)
+        struct.pack_into("<I", blob, 0x18, _DEVICE_DESCRIPTOR_SIZE)
+        if disk.partition_style == "GPT" and disk.guid and partition.guid:
+            blob[0x20:0x30] = uuid.UUID(partition.guid).bytes_le
+            struct.pack_into("<I", blob, 0x34, _STYLE_GPT)
+            blob[0x38:0x48] = uuid.UUID(disk.guid).bytes_le
+            return bytes(blob)
+        if disk.partition_style == "MBR" and disk.signature is not None:
+            struct.pack_into("<Q", blob, 0x20, partition.offset)
+            struct.pack_into("<I", blob, 0x34, _STYLE_MBR)
+            struct.pack_into("<I", blob, 0x38, disk.signature)
+            return bytes(blob)
+        return None  # the model does not know this partition's identity: refuse rather than invent one
+    return None

@@ -2,7 +2,8 @@
 
 Edits the real hive file through hivex with the encodings real stores use (`bcd-and-registry.md` §1): booleans
 1-byte REG_BINARY, integers 8-byte little-endian REG_BINARY, objects REG_SZ `{guid}`, object lists REG_MULTI_SZ,
-strings REG_SZ, devices opaque REG_BINARY. An element that already exists keeps its stored type and size.
+strings REG_SZ, devices 88-byte REG_BINARY (`partition=X:` and `boot`, resolved against the machine's disks).
+An element that already exists keeps its stored type and size.
 Like real bcdedit, every message (success or error) goes to stdout, translated; the exit code is 0 or 1.
 """
 from __future__ import annotations
@@ -25,8 +26,10 @@ from .bcd_elements import (
     Element,
     Kind,
     custom_code,
+    describe_device,
     display_name,
     element_kind,
+    encode_device,
     find_by_code,
     find_by_name,
     header_key,
@@ -290,9 +293,12 @@ def _parse_value(kind: Kind, element: Element | None, values: list[str], store: 
         if not values:
             raise _usage_failure("set")
         return [store.reference_identifier(value) for value in values]
-    # Device elements (`partition=X:` …) need the machine's volume GUIDs; not simulated, so rejected as Windows
-    # rejects a device it cannot resolve.
-    raise BcdeditFailure("bcdedit.device_invalid", "bcdedit.run_help", "bcdedit.parameter_incorrect")
+    if kind == Kind.DEVICE:
+        blob = encode_device(text, store.machine)
+        if blob is None:  # no such letter, or a device form the simulator does not model (ramdisk=, vhd=, locate)
+            raise BcdeditFailure("bcdedit.device_invalid", "bcdedit.run_help", "bcdedit.parameter_incorrect")
+        return blob
+    raise BcdeditFailure("bcdedit.element_unknown", "bcdedit.run_help", "bcdedit.element_not_found")
 
 
 def _utf16z(text: str) -> bytes:
@@ -316,6 +322,8 @@ def encode_value(kind: Kind, value: Any, existing: tuple[int, bytes] | None) -> 
         return REG_SZ, _utf16z(value)
     if kind == Kind.OBJECT_LIST:
         return REG_MULTI_SZ, b"".join(_utf16z(item) for item in value) + b"\x00\x00"
+    if kind == Kind.DEVICE:
+        return REG_BINARY, bytes(value)
     raise ValueError(f"cannot encode a {kind.name} element")
 
 
@@ -334,6 +342,7 @@ def _decode_integer(data: bytes) -> int:
 @dataclass
 class _Store:
     hive: Any
+    machine: Any = None  # device elements name the machine's partitions
 
     @classmethod
     def open(cls, machine: Any, windows_path: str, *, write: bool) -> "_Store":
@@ -343,6 +352,11 @@ class _Store:
             raise BcdeditFailure("bcdedit.store_open_failed", "bcdedit.file_not_found") from None
         if host_path.exists() and machine.registry.is_file_loaded(host_path):
             raise BcdeditFailure("bcdedit.store_open_failed", "bcdedit.file_in_use")
+        disk = machine.disk_of_host_path(host_path) if hasattr(machine, "disk_of_host_path") else None
+        if write and disk is not None and disk.read_only:
+            # Windows: "The media is write protected." (ERROR_WRITE_PROTECT); the message table has no such key yet.
+            raise BcdeditFailure("bcdedit.store_open_failed", "bcdedit.access_denied",
+                                 note="simulator: the store's disk is read-only (Set-Disk -IsReadOnly)")
         try:
             hive = open_hive(host_path, write=write)
         except FileNotFoundError:
@@ -356,7 +370,7 @@ class _Store:
             raise BcdeditFailure("bcdedit.store_open_failed", "bcdedit.not_a_registry_file") from None
         except (IsADirectoryError, PermissionError):
             raise BcdeditFailure("bcdedit.store_open_failed", "bcdedit.access_denied") from None
-        store = cls(hive)
+        store = cls(hive, machine)
         if store._objects_node() is None:
             raise BcdeditFailure("bcdedit.store_open_failed", "bcdedit.file_not_found")
         return store
@@ -567,5 +581,5 @@ class _EnumWriter:
         if kind in (Kind.OBJECT, Kind.OBJECT_LIST):
             return [self.identifier(item) for item in _decode_strings(data)] or [""]
         if kind == Kind.DEVICE:
-            return ["unknown"]  # decoding devices to `partition=X:` needs volume GUIDs the machine model lacks
+            return [describe_device(data, self.store.machine)]
         return [data.hex()]

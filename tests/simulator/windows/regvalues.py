@@ -1,6 +1,7 @@
 """Registry value types: reg.exe's type names, how `reg add /d` text becomes bytes, how `reg query` prints bytes."""
 from __future__ import annotations
 
+import re
 import struct
 
 REG_NONE, REG_SZ, REG_EXPAND_SZ, REG_BINARY, REG_DWORD, REG_DWORD_BIG_ENDIAN, REG_LINK, REG_MULTI_SZ = range(8)
@@ -20,12 +21,16 @@ TYPE_NAMES = {
     REG_RESOURCE_REQUIREMENTS_LIST: "REG_RESOURCE_REQUIREMENTS_LIST",
     REG_QWORD: "REG_QWORD",
 }
-# The types `reg add /t` accepts (reg.exe refuses the resource and link types).
+# The types `reg add /t` accepts: exactly the list of `reg add /?` and the reference (§4); the big-endian, link and
+# resource types are refused with "Specify a valid registry data type".
 ADDABLE_TYPES = {
     name: code
     for code, name in TYPE_NAMES.items()
-    if code in (REG_NONE, REG_SZ, REG_EXPAND_SZ, REG_BINARY, REG_DWORD, REG_DWORD_BIG_ENDIAN, REG_MULTI_SZ, REG_QWORD)
+    if code in (REG_NONE, REG_SZ, REG_EXPAND_SZ, REG_BINARY, REG_DWORD, REG_MULTI_SZ, REG_QWORD)
 }
+# `/d` numbers: decimal or 0x-hex ASCII digits, nothing else. reg.exe converts with wcstoul and rejects anything
+# left over, so no blanks, signs, digit separators or non-ASCII digits (Python's int() would take `1_0` and `١`).
+_NUMBER = re.compile(r"^(?:0[xX][0-9a-fA-F]+|[0-9]+)$")
 
 
 class BadValueData(ValueError):
@@ -37,12 +42,10 @@ def utf16z(text: str) -> bytes:
 
 
 def _parse_unsigned(text: str, bits: int) -> int:
-    stripped = text.strip()
-    try:
-        number = int(stripped[2:], 16) if stripped[:2].lower() == "0x" else int(stripped, 10)
-    except ValueError as error:
-        raise BadValueData(text) from error
-    if stripped.startswith(("-", "+")) or not 0 <= number < (1 << bits):
+    if not _NUMBER.match(text):
+        raise BadValueData(text)
+    number = int(text[2:], 16) if text[:2].lower() == "0x" else int(text, 10)
+    if number >= 1 << bits:
         raise BadValueData(text)
     return number
 

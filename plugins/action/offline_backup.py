@@ -1,0 +1,105 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of vmrescue.windows.offline_backup: copy the BCD store and hives (with their logs), verify, manifest.
+
+Commands: read (sources, latest manifest); if a manifest exists, hash its files (a verified backup -> done);
+otherwise hash + copy + hash the copies (packed to fit the command line), then write the manifest only once every
+copy matched its source. A manifest on disk therefore always describes a verified backup.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ntpath
+import typing as t
+
+from ansible_collections.vmrescue.windows.plugins.module_utils import _backup as backup
+from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_files as files
+from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery import (
+    drive_of_path, normalize_drive, parse_test_path_lines,
+)
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
+
+
+class ActionModule(VmrescueAction):
+    ARGUMENT_SPEC = {
+        "windows_drive": {"type": "str", "required": True},
+        "bcd_store": {"type": "str", "required": True},
+        "hives": {"type": "list", "elements": "str", "default": ["SYSTEM"]},
+        "backup_dir": {"type": "str"},
+        "run_id": {"type": "str"},
+        "force": {"type": "bool", "default": False},
+    }
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
+        return result
+
+    def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        drive = normalize_drive(params["windows_drive"])
+        store = params["bcd_store"]
+        if drive_of_path(store) is None:
+            raise VmrescueError(f"bcd_store {store!r} must be an absolute drive-letter path such as F:\\boot\\BCD")
+        hives = [backup.check_hive_name(h) for h in params["hives"]]
+        backup_dir = params["backup_dir"] or f"{drive}\\vmrescue-backup"
+        if drive_of_path(backup_dir) is None:
+            raise VmrescueError(f"backup_dir {backup_dir!r} must be an absolute drive-letter path")
+        run_id = backup.check_run_id(params["run_id"]) if params["run_id"] else None
+        config_dir = f"{drive}\\Windows\\System32\\config"
+        latest = ntpath.join(backup_dir, backup.LATEST_NAME)
+
+        read = self.run_script(files.backup_read_script(drive, store, config_dir, backup_dir, latest))
+        steps = files.merged_steps([read])
+        if not parse_test_path_lines(steps["drive"], 1, "drive")[0]:
+            raise VmrescueError(f"windows_drive {drive} does not exist on the recovery VM; nothing was written")
+        planned = backup.plan_files(store, files.file_names(steps["bcd-dir"], ntpath.dirname(store)),
+                                    config_dir, files.file_names(steps["config-dir"], config_dir), hives)
+        result: dict[str, t.Any] = {"backup_dir": backup_dir, "files": [f.source for f in planned]}
+
+        existing = backup.parse_manifest("\n".join(steps["latest"])) if steps["latest"] else None
+        if existing is not None and not params["force"]:
+            problems = self._verify_existing(existing)
+            if not problems:
+                return {**result, "changed": False, "verified": True, "backup_path": existing["backup_path"],
+                        "manifest": existing, "manifest_path": ntpath.join(existing["backup_path"], backup.MANIFEST_NAME)}
+            result["previous_backup_problems"] = problems
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+        backup_path = ntpath.join(backup_dir, run_id or backup.run_id_for(now))
+        result.update(changed=True, backup_path=backup_path)
+        if self.diff_mode:
+            result["diff"] = {"before": {"backup_path": existing["backup_path"] if existing else None},
+                              "after": {"backup_path": backup_path}}
+        if self.check_mode:
+            return {**result, "verified": False}
+        return {**result, **self._copy(now, backup_path, planned, latest)}
+
+    def _verify_existing(self, manifest: dict[str, t.Any]) -> list[str]:
+        paths = backup.backup_file_paths(manifest)
+        results = [self.run_script(s) for s in files.hash_scripts("backup-verify", paths)]
+        steps = files.merged_steps(results)
+        actual = {path: files.parse_hash(steps.get(f"h.{i}", []), path) for i, path in enumerate(paths)}
+        return backup.verify(manifest, actual)
+
+    def _copy(self, now: datetime.datetime, backup_path: str, planned: list[backup.BackupFile],
+              latest: str) -> dict[str, t.Any]:
+        results = [self.run_script(s) for s in files.backup_copy_scripts(backup_path, planned)]
+        steps = files.merged_steps(results)
+        source_hashes = {f.source: files.parse_hash(steps.get(f"hsrc.{i}", []), f.source) for i, f in enumerate(planned)}
+        copy_hashes = {f.source: files.parse_hash(steps.get(f"hdst.{i}", []), f.relative) for i, f in enumerate(planned)}
+        problems = backup.copy_problems(planned, source_hashes, copy_hashes)
+        if problems:
+            raise VmrescueError("the backup could not be verified, so nothing may be changed: " + "; ".join(problems),
+                                verified=False, backup_path=backup_path, problems=problems)
+        manifest = backup.build_manifest(now, backup_path, planned, source_hashes)
+        text = backup.manifest_text(manifest)
+        manifest_path = ntpath.join(backup_path, backup.MANIFEST_NAME)
+        written = files.merged_steps([self.run_script(files.manifest_script(manifest_path, text, latest))])
+        expected = backup.manifest_file_sha256(text)
+        if (files.parse_hash(written["hash-manifest"], manifest_path) != expected
+                or files.parse_hash(written["hash-latest"], latest) != expected):
+            raise VmrescueError(f"the backup in {backup_path} was verified but its manifest could not be written",
+                                verified=False, backup_path=backup_path)
+        return {"verified": True, "manifest": manifest, "manifest_path": manifest_path}

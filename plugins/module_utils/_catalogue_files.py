@@ -1,0 +1,266 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: remote commands that read, copy and hash files (offline_backup, driver_file), and the command budget.
+
+Command budget: WinRS starts every command through cmd.exe, whose command line stops at 8191 characters, and
+ansible-core sends a script as ``PowerShell ... -EncodedCommand <base64 of UTF-16-LE>``: about 3,000 characters of
+script at most. Past that, Windows answers "The command line is too long." and runs nothing. ``ensure_fits`` refuses
+such a script before it is sent; ``pack`` spreads many similar steps over as few commands as fit.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import ntpath
+import typing as t
+
+from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery import parse_json_objects
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal as q
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript
+
+_ENCODED_PREFIX = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand "
+CMD_LINE_LIMIT = 8191
+# Headroom below cmd.exe's limit for what WinRS adds around the command.
+MAX_COMMAND_LINE = CMD_LINE_LIMIT - 191
+
+StepAdder = t.Callable[[RemoteScript], None]
+
+
+def command_line_length(script_text: str) -> int:
+    """Length of the command line ansible-core's winrm connection builds for this script (``_encode_script``)."""
+    stripped = "\n".join(line.strip() for line in script_text.splitlines() if line.strip())
+    return len(_ENCODED_PREFIX) + len(base64.b64encode(stripped.encode("utf-16-le")))
+
+
+def fits(script: RemoteScript) -> bool:
+    return command_line_length(script.render()) <= MAX_COMMAND_LINE
+
+
+def ensure_fits(script: RemoteScript) -> RemoteScript:
+    length = command_line_length(script.render())
+    if length > MAX_COMMAND_LINE:
+        raise VmrescueError(
+            f"the remote command {script.name} would be {length} characters long, over the {MAX_COMMAND_LINE} that "
+            "a Windows command line can carry (shorter paths or fewer files per task help)")
+    return script
+
+
+def pack(name: str, adders: t.Sequence[StepAdder], first: t.Sequence[StepAdder] = ()) -> list[RemoteScript]:
+    """Scripts named ``name`` that together run every adder in order; ``first`` adders open every script."""
+    scripts: list[RemoteScript] = []
+    chunk: list[StepAdder] = []
+
+    def build(items: list[StepAdder]) -> RemoteScript:
+        script = RemoteScript(name)
+        for adder in [*first, *items]:
+            adder(script)
+        return script
+
+    for adder in adders:
+        if fits(build(chunk + [adder])):
+            chunk.append(adder)
+            continue
+        if not chunk:
+            ensure_fits(build([adder]))
+        scripts.append(build(chunk))
+        chunk = [adder]
+    if chunk or not scripts:
+        scripts.append(ensure_fits(build(chunk)))
+    return scripts
+
+
+# --- pipeline texts ------------------------------------------------------------------------------------------------
+
+def leaf_exists(path: str) -> str:
+    return f"Test-Path -LiteralPath {q(path)} -PathType Leaf"
+
+
+def dir_exists(path: str) -> str:
+    return f"Test-Path -LiteralPath {q(path)} -PathType Container"
+
+
+def if_leaf(path: str, body: str) -> str:
+    return f"if (({leaf_exists(path)})) {{ {body} }}"
+
+
+def if_container(path: str, body: str) -> str:
+    return f"if (({dir_exists(path)})) {{ {body} }}"
+
+
+def file_hash(path: str) -> str:
+    return f"Get-FileHash -Algorithm SHA256 -LiteralPath {q(path)} | ConvertTo-Json -Compress"
+
+
+def list_files(folder: str) -> str:
+    return (f"Get-ChildItem -LiteralPath {q(folder)} -Force -File | Select-Object -Property Name,Length"
+            " | ConvertTo-Json -Compress")
+
+
+def copy_file(source: str, destination: str) -> str:
+    return f"Copy-Item -LiteralPath {q(source)} -Destination {q(destination)} -Force"
+
+
+def make_dir(path: str) -> str:
+    return f"New-Item -ItemType Directory -Path {q(path)} -Force | Out-Null"
+
+
+def file_probe(path: str, with_version: bool = False) -> str:
+    """Exists (True/False), then, when it does, the item JSON and the hash JSON."""
+    props = "FullName,Length,VersionInfo" if with_version else "FullName,Length"
+    item = f"Get-Item -LiteralPath {q(path)} -Force | Select-Object -Property {props} | ConvertTo-Json -Compress -Depth 2"
+    return leaf_exists(path) + "\n" + if_leaf(path, f"{item}; {file_hash(path)}")
+
+
+def file_head(path: str, count: int) -> str:
+    return if_leaf(path, f"Get-Content -LiteralPath {q(path)} -Encoding Byte -TotalCount {int(count)}")
+
+
+# --- reading the answers -------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class FileProbe:
+    path: str
+    exists: bool
+    size: int | None = None
+    sha256: str | None = None
+    file_version: str | None = None
+    product_version: str | None = None
+
+    def as_dict(self) -> dict[str, t.Any]:
+        return dataclasses.asdict(self)
+
+
+def parse_hash(lines: list[str], what: str) -> str | None:
+    """Lower-case SHA-256 hex from a ``Get-FileHash | ConvertTo-Json`` step; None when it printed nothing."""
+    items = parse_json_objects("\n".join(lines), what)
+    if not items:
+        return None
+    value = str(items[0].get("Hash") or "")
+    if len(value) != 64 or any(ch not in "0123456789abcdefABCDEF" for ch in value):
+        raise VmrescueError(f"the recovery VM reported no valid SHA-256 for {what}")
+    return value.lower()
+
+
+def parse_file_probe(path: str, lines: list[str]) -> FileProbe:
+    values = [line.strip() for line in lines if line.strip()]
+    if not values or values[0] not in ("True", "False"):
+        raise VmrescueError(f"the recovery VM did not say whether {path} exists")
+    if values[0] == "False":
+        return FileProbe(path, False)
+    item, digest = {}, None
+    for text in values[1:]:
+        for obj in parse_json_objects(text, f"details of {path}"):
+            if "Hash" in obj:
+                digest = parse_hash([text], path)
+            elif "FullName" in obj:
+                item = obj
+    if not item or digest is None:
+        # It exists but could not be read (locked, access denied): never treat that as "absent".
+        raise VmrescueError(f"{path} exists but could not be read (size and SHA-256) on the recovery VM")
+    version = item.get("VersionInfo") or {}
+    if not isinstance(version, dict):
+        version = {}
+    return FileProbe(path, True, item.get("Length"), digest, version.get("FileVersion") or None,
+                     version.get("ProductVersion") or None)
+
+
+def file_names(lines: list[str], folder: str) -> dict[str, int | None]:
+    """Name -> size of the files a ``list_files`` step printed."""
+    return {str(obj.get("Name")): obj.get("Length")
+            for obj in parse_json_objects("\n".join(lines), f"files in {folder}")}
+
+
+def join(*parts: str) -> str:
+    return ntpath.join(*parts)
+
+
+def merged_steps(results: t.Sequence[t.Any]) -> dict[str, list[str]]:
+    """Step name -> output lines over several ScriptResults of packed scripts (step names are unique)."""
+    merged: dict[str, list[str]] = {}
+    for result in results:
+        for name, step in result.steps.items():
+            if not step.completed:
+                raise VmrescueError(f"the step {name} did not complete on the recovery VM", stderr=result.stderr)
+            merged[name] = step.lines
+    return merged
+
+
+# --- offline_backup ------------------------------------------------------------------------------------------------
+
+def backup_read_script(drive: str, bcd_store: str, config_dir: str, backup_dir: str, latest: str) -> RemoteScript:
+    script = RemoteScript("backup-read")
+    script.cmdlet("drive", dir_exists(drive + "\\"))
+    bcd_dir = ntpath.dirname(bcd_store)
+    script.cmdlet("bcd-dir", if_container(bcd_dir, list_files(bcd_dir)))
+    script.cmdlet("config-dir", if_container(config_dir, list_files(config_dir)))
+    script.cmdlet("latest", if_leaf(latest, f"Get-Content -LiteralPath {q(latest)} -Raw"))
+    return ensure_fits(script)
+
+
+def backup_copy_scripts(backup_path: str, files: t.Sequence[t.Any]) -> list[RemoteScript]:
+    """Hash each source, copy it, hash the copy; as many files per command as fit."""
+    folders = sorted({ntpath.dirname(join(backup_path, f.relative)) for f in files})
+
+    def mkdirs(script: RemoteScript) -> None:
+        script.cmdlet("mkdir", "\n".join(make_dir(folder) for folder in folders))
+
+    def copy_step(index: int, item: t.Any) -> StepAdder:
+        def add(script: RemoteScript) -> None:
+            target = join(backup_path, item.relative)
+            script.cmdlet(f"hsrc.{index}", file_hash(item.source))
+            script.cmdlet(f"copy.{index}", copy_file(item.source, target))
+            script.cmdlet(f"hdst.{index}", if_leaf(target, file_hash(target)))
+        return add
+
+    return pack("backup-copy", [copy_step(i, item) for i, item in enumerate(files)], first=[mkdirs])
+
+
+def manifest_script(manifest_path: str, text: str, latest: str) -> RemoteScript:
+    script = RemoteScript("backup-manifest")
+    script.cmdlet("write", f"Set-Content -LiteralPath {q(manifest_path)} -Value {q(text)} -Encoding UTF8 -NoNewline")
+    script.cmdlet("latest", copy_file(manifest_path, latest))
+    script.cmdlet("hash-manifest", if_leaf(manifest_path, file_hash(manifest_path)))
+    script.cmdlet("hash-latest", if_leaf(latest, file_hash(latest)))
+    return ensure_fits(script)
+
+
+def hash_scripts(name: str, paths: t.Sequence[str]) -> list[RemoteScript]:
+    """``h.<i>``: the SHA-256 of each path that exists (nothing for a missing one)."""
+    def step(index: int, path: str) -> StepAdder:
+        return lambda script: script.cmdlet(f"h.{index}", if_leaf(path, file_hash(path)))
+    return pack(name, [step(i, path) for i, path in enumerate(paths)])
+
+
+# --- driver_file ---------------------------------------------------------------------------------------------------
+
+def driver_read_scripts(source: str, dest: str, backup: str, head_bytes: int) -> list[RemoteScript]:
+    """Layout (to refuse the recovery VM's own disk), source and destination probes, the source's first bytes."""
+    def layout(script: RemoteScript) -> None:
+        script.cmdlet("disks", "Get-Disk | Select-Object -Property Number,IsSystem,IsBoot | ConvertTo-Json -Compress")
+        script.cmdlet("partitions", "Get-Partition | Select-Object -Property DiskNumber,DriveLetter,IsSystem,IsBoot"
+                                    " | ConvertTo-Json -Compress")
+    adders: list[StepAdder] = [
+        layout,
+        lambda script: script.cmdlet("source", file_probe(source, with_version=True)),
+        lambda script: script.cmdlet("source-head", file_head(source, head_bytes)),
+        lambda script: script.cmdlet("dest", file_probe(dest, with_version=True)),
+        lambda script: script.cmdlet("backup", file_probe(backup)),
+    ]
+    return pack("driver-read", adders)
+
+
+def driver_backup_script(dest: str, backup: str) -> RemoteScript:
+    script = RemoteScript("driver-backup")
+    script.cmdlet("mkdir", make_dir(ntpath.dirname(backup)))
+    script.cmdlet("copy", copy_file(dest, backup))
+    script.cmdlet("hash", if_leaf(backup, file_hash(backup)))
+    return ensure_fits(script)
+
+
+def driver_replace_script(source: str, dest: str) -> RemoteScript:
+    script = RemoteScript("driver-replace")
+    script.cmdlet("copy", copy_file(source, dest))
+    script.cmdlet("hash", if_leaf(dest, file_hash(dest)))
+    return ensure_fits(script)

@@ -1,0 +1,138 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: registry value types and data: user input -> (type, data), data -> ``reg add`` text, raw bytes, display.
+
+Internal data per type: REG_SZ/REG_EXPAND_SZ -> str, REG_MULTI_SZ -> list[str], REG_DWORD/REG_QWORD -> int,
+REG_BINARY/REG_NONE -> bytes. ``reg add`` stores REG_NONE ``/d`` text as UTF-16-LE with a terminator, so a REG_NONE
+value written by this collection is given as text. Comparisons are type-exact.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_values import suggestions
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+
+TYPE_ALIASES = {
+    "string": "REG_SZ",
+    "expand_string": "REG_EXPAND_SZ",
+    "multi_string": "REG_MULTI_SZ",
+    "dword": "REG_DWORD",
+    "qword": "REG_QWORD",
+    "binary": "REG_BINARY",
+    "none": "REG_NONE",
+}
+WRITABLE_TYPES = tuple(TYPE_ALIASES.values())
+# Candidates for reg add's /s separator of REG_MULTI_SZ items (one that occurs in no item is used).
+SEPARATORS = "|;,#~^!@*+=:"
+_HEX_NOISE = re.compile(r"[\s,:-]")
+
+
+def reg_type(name: t.Any) -> str:
+    if isinstance(name, str):
+        if name.lower() in TYPE_ALIASES:
+            return TYPE_ALIASES[name.lower()]
+        if name.upper() in WRITABLE_TYPES:
+            return name.upper()
+    choices = list(TYPE_ALIASES) + list(WRITABLE_TYPES)
+    near = suggestions(str(name), choices)
+    hint = f" Did you mean: {', '.join(near)}?" if near else ""
+    raise VmrescueError(f"unknown registry type {name!r}; use one of {', '.join(TYPE_ALIASES)}.{hint}")
+
+
+def _text(value: t.Any, label: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise VmrescueError(f"{label} takes a string; got {value!r}")
+    text = str(value)
+    if any(ord(ch) < 0x20 for ch in text):
+        raise VmrescueError(f"{label}: control characters (line breaks, tabs) cannot be written and read back "
+                            f"with reg.exe; got {text!r}")
+    return text
+
+
+def _number(value: t.Any, bits: int, label: str) -> int:
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text[2:], 16) if text[:2].lower() == "0x" else int(text, 10)
+        except ValueError:
+            number = None
+    if number is None or not 0 <= number < (1 << bits):
+        raise VmrescueError(f"{label} takes an unsigned {bits}-bit integer (decimal or 0x hex); got {value!r}")
+    return number
+
+
+def parse_data(type_name: str, value: t.Any, label: str) -> t.Any:
+    """Internal data for a user's ``data`` of a value of type ``type_name`` (a REG_* name)."""
+    if type_name in ("REG_SZ", "REG_EXPAND_SZ"):
+        return _text("" if value is None else value, label)
+    if type_name == "REG_MULTI_SZ":
+        items = [] if value is None else value if isinstance(value, list) else [value]
+        texts = [_text(item, label) for item in items]
+        if any(item == "" for item in texts):
+            raise VmrescueError(f"{label}: reg.exe cannot write an empty string inside a multi_string value")
+        return texts
+    if type_name == "REG_DWORD":
+        return _number(value, 32, label)
+    if type_name == "REG_QWORD":
+        return _number(value, 64, label)
+    if type_name == "REG_BINARY":
+        if isinstance(value, list):
+            if not all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 255 for b in value):
+                raise VmrescueError(f"{label} takes bytes 0-255; got {value!r}")
+            return bytes(value)
+        if value is None:
+            return b""
+        if isinstance(value, str):
+            try:
+                return bytes.fromhex(_HEX_NOISE.sub("", value))
+            except ValueError:
+                pass
+        raise VmrescueError(f"{label} takes hex text such as '01ff' or a list of bytes; got {value!r}")
+    if type_name == "REG_NONE":
+        return (_text("" if value is None else value, label) + "\0").encode("utf-16-le")
+    raise VmrescueError(f"{label}: type {type_name} cannot be written")
+
+
+def add_data(type_name: str, data: t.Any) -> tuple[str, str | None]:
+    """The ``/d`` text and the ``/s`` separator (REG_MULTI_SZ only) that make reg add store ``data``."""
+    if type_name in ("REG_SZ", "REG_EXPAND_SZ"):
+        return data, None
+    if type_name == "REG_MULTI_SZ":
+        separator = next((s for s in SEPARATORS if not any(s in item for item in data)), None)
+        if separator is None:
+            raise VmrescueError(f"no separator character is free for the multi_string items {data!r}: every one of "
+                                f"{SEPARATORS!r} occurs in them")
+        return separator.join(data), separator
+    if type_name in ("REG_DWORD", "REG_QWORD"):
+        return f"0x{data:x}", None
+    if type_name == "REG_BINARY":
+        return data.hex(), None
+    if type_name == "REG_NONE":
+        return data.decode("utf-16-le").rstrip("\0"), None
+    raise ValueError(type_name)
+
+
+def raw_bytes(type_name: str, data: t.Any) -> bytes:
+    """The bytes the registry holds for internal ``data`` (for the journal)."""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, list):
+        return ("".join(item + "\0" for item in data) + "\0").encode("utf-16-le")
+    if isinstance(data, int):
+        return data.to_bytes(8 if type_name == "REG_QWORD" else 4, "little")
+    return (str(data) + "\0").encode("utf-16-le")
+
+
+def shown(type_name: str, data: t.Any) -> dict[str, t.Any]:
+    """A value as results show it: ``{type, data}``, bytes as lower-case hex."""
+    return {"type": type_name, "data": data.hex() if isinstance(data, bytes) else data}
+
+
+def same(a_type: str, a_data: t.Any, b_type: str, b_data: t.Any) -> bool:
+    return a_type == b_type and a_data == b_data

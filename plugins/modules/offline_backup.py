@@ -1,0 +1,100 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: offline_backup
+short_description: Back up the broken disk's BCD store and registry hives, verified by SHA-256
+description:
+  - Copies the BCD store with its C(.LOG) files and each hive under C(Windows\System32\config) with its C(.LOG) files
+    into C(<backup_dir>\<run_id>\bcd) and C(...\config) on the recovery VM.
+  - Hashes every source and every copy (SHA-256); only when all copies match, writes C(manifest.json)
+    (source, backup path, size, SHA-256 of every file) into the backup folder and as C(<backup_dir>\latest.json).
+  - Idempotent. When C(latest.json) names a backup whose files still hash as recorded, nothing is copied
+    (C(changed=false)) unless O(force=true).
+  - Repair tasks should run only after this module returned RV(verified=true).
+options:
+  windows_drive:
+    description: Drive of the attached Windows volume (from offline_disk_info).
+    type: str
+    required: true
+  bcd_store:
+    description: Path of the BCD store to back up.
+    type: str
+    required: true
+  hives:
+    description: Hive file names under C(Windows\System32\config).
+    type: list
+    elements: str
+    default: [SYSTEM]
+  backup_dir:
+    description: Folder that receives the backups. Defaults to C(<windows_drive>\vmrescue-backup).
+    type: str
+  run_id:
+    description: Name of the new backup folder. Defaults to the UTC time, such as V(20250131T120000Z).
+    type: str
+  force:
+    description: Take a new backup even when a verified one exists.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: partial
+    details: Reports the previous and the new backup folder.
+  platform:
+    platforms: windows
+notes:
+  - The manifest is one Set-Content command, so about ten files (three or four hives) fit one manifest.
+seealso:
+  - module: vmrescue.windows.offline_disk_info
+author:
+  - vmrescue.windows contributors
+"""
+
+EXAMPLES = r"""
+- name: Back up before any change
+  vmrescue.windows.offline_backup:
+    windows_drive: "{{ disk.windows_drive }}"
+    bcd_store: "{{ disk.bcd_store }}"
+    hives: [SYSTEM]
+  register: backup
+
+- name: Stop unless the backup is verified
+  ansible.builtin.assert:
+    that: backup.verified
+"""
+
+RETURN = r"""
+verified:
+  description: Every file of the backup hashes as recorded in its manifest.
+  returned: always
+  type: bool
+backup_path:
+  description: Folder of the backup (existing or new).
+  returned: success
+  type: str
+manifest:
+  description: The manifest (format, created, backup_path, files with source, backup, size, sha256).
+  returned: success
+  type: dict
+manifest_path:
+  description: Path of manifest.json.
+  returned: success
+  type: str
+files:
+  description: Source files included.
+  returned: success
+  type: list
+  elements: str
+previous_backup_problems:
+  description: Why an existing backup did not verify (a new one was taken).
+  returned: when an existing backup failed verification
+  type: list
+  elements: str
+remote_commands:
+  description: The remote commands sent.
+  returned: always
+  type: list
+  elements: dict
+"""

@@ -1,0 +1,66 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: offline_disk_release
+short_description: Remove the temporary drive letters given by offline_disk_info
+description:
+  - Removes each temporary access path (C(Remove-PartitionAccessPath)) that still belongs to the partition it was
+    given to, and verifies it is gone.
+  - A letter already removed is left alone; a letter that now belongs to another partition is never touched.
+  - An empty list sends no remote command, so the task is safe in an C(always:) section.
+options:
+  temporary_letters:
+    description: The RV(vmrescue.windows.offline_disk_info#module:temporary_letters) list.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      drive:
+        description: The letter, for example V(S:).
+        type: str
+        required: true
+      disk_number:
+        description: Disk of the partition.
+        type: int
+        required: true
+      partition_number:
+        description: Partition number.
+        type: int
+        required: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+  - module: vmrescue.windows.offline_disk_info
+author:
+  - vmrescue.windows contributors
+"""
+
+EXAMPLES = r"""
+- name: Release temporary drive letters
+  vmrescue.windows.offline_disk_release:
+    temporary_letters: "{{ disk.temporary_letters | default([]) }}"
+"""
+
+RETURN = r"""
+released:
+  description: Letters removed (or, in check mode, to be removed).
+  returned: always
+  type: list
+  elements: dict
+already_released:
+  description: Letters that were no longer on their partition.
+  returned: always
+  type: list
+  elements: dict
+remote_commands:
+  description: The remote commands sent.
+  returned: always
+  type: list
+  elements: dict
+"""

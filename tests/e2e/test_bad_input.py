@@ -1,0 +1,82 @@
+"""Bad input stops the repair with a clear message before anything is written.
+
+Each case builds a machine, hashes every file of the machine directory, runs a playbook that must fail, and
+compares the hashes afterwards: not one byte may differ (the simulator persists every change to those files).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.simulator.fixture import build, running_simulator
+
+from test_playbooks_support import (
+    host_counts, known_good_driver, require_collection_modules, run_playbook, tree_hashes, write_inventory,
+)
+
+HOST = "rescue01"
+DISCOVER_TASK = "Discover the broken disk's Windows volume and BCD store"
+DRIVER_CHECK_TASK = "Check the known-good driver sources without writing"
+
+
+def _run_failing(tmp_path: Path, machine_dir: Path, playbook: str, extra_vars: dict) -> str:
+    before = tree_hashes(machine_dir)
+    with running_simulator(machine_dir) as simulator:
+        inventory = write_inventory(tmp_path / "inventory.ini", {HOST: simulator.inventory_path})
+        run = run_playbook(playbook, inventory, extra_vars)
+    assert run.rc != 0, run.explain()
+    assert host_counts(run, HOST)["failed"] == 1, run.explain()
+    assert tree_hashes(machine_dir) == before, "a failed run wrote to the machine"
+    return run.output
+
+
+@pytest.mark.parametrize("scenario", ["no-windows-disk", "two-windows-disks"])
+def test_discovery_problem_stops_before_writing(tmp_path: Path, scenario: str) -> None:
+    require_collection_modules("offline_disk_info", "offline_disk_release")
+    machine_dir = tmp_path / "machine"
+    build(machine_dir, generation=2, scenario=scenario)
+    output = _run_failing(tmp_path, machine_dir, "critical_service_repair.yml", {})
+    # The per-host summary names the failed step (a text written by the playbook, not by Windows).
+    assert f"Failed in: {DISCOVER_TASK}" in output, output[-4000:]
+
+
+def test_drive_letter_that_does_not_exist(tmp_path: Path) -> None:
+    require_collection_modules("offline_disk_info", "offline_disk_release")
+    machine_dir = tmp_path / "machine"
+    build(machine_dir, generation=2)
+    output = _run_failing(tmp_path, machine_dir, "critical_service_repair.yml", {"discover_windows_drive": "Q:"})
+    assert f"Failed in: {DISCOVER_TASK}" in output, output[-4000:]
+
+
+@pytest.mark.parametrize("problem", ["missing", "not-pe"])
+def test_bad_driver_source_stops_before_writing(tmp_path: Path, problem: str) -> None:
+    require_collection_modules("offline_disk_info", "offline_disk_release", "driver_file", "bcd", "offline_backup")
+    machine_dir = tmp_path / "machine"
+    build(machine_dir, generation=1)
+    source = machine_dir / "C" / "known-good"
+    if problem == "not-pe":
+        source.mkdir(parents=True)
+        (source / "filecrypt.sys").write_text("this is not a driver\n", encoding="utf-8")
+    else:
+        known_good_driver(source, "other.sys")   # the folder exists, the named driver does not
+    output = _run_failing(tmp_path, machine_dir, "safeboot_driver_swap.yml",
+                          {"safeboot_driver_swap_drivers": ["filecrypt.sys"],
+                           "safeboot_driver_swap_source_dir": "C:\\known-good"})
+    assert f"Failed in: {DRIVER_CHECK_TASK}" in output, output[-4000:]
+
+
+@pytest.mark.parametrize("phases", ["discover,enable_dmp", ["backup", "reboot"], " , "])
+def test_unknown_phase_fails_before_any_remote_command(tmp_path: Path, phases) -> None:
+    machine_dir = tmp_path / "machine"
+    build(machine_dir, generation=2)
+    before = tree_hashes(machine_dir)
+    with running_simulator(machine_dir) as simulator:
+        inventory = write_inventory(tmp_path / "inventory.ini", {HOST: simulator.inventory_path})
+        run = run_playbook("critical_service_repair.yml", inventory, {"vmrescue_phases": phases})
+        commands = simulator.commands()
+    assert run.rc != 0 and host_counts(run, HOST)["failed"] == 1, run.explain()
+    assert "vmrescue_phases has unknown phase(s)" in run.output
+    assert commands == [], f"the recovery VM was contacted: {commands}"
+    assert tree_hashes(machine_dir) == before

@@ -1,0 +1,131 @@
+"""vmrescue.windows.bcd and bcd_info with a scripted recovery VM."""
+
+from __future__ import annotations
+
+import json
+
+from action_harness import run_action
+from windows_model import BOOTMGR, LOADER, Windows, steps_of, store_objects
+
+from ansible_collections.vmrescue.windows.plugins.action.bcd import ActionModule as Bcd
+from ansible_collections.vmrescue.windows.plugins.action.bcd_info import ActionModule as BcdInfo
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import mount_name
+
+STORE = "E:\\boot\\BCD"
+MOUNT = mount_name(STORE)
+DEFAULT = ("REG_SZ", LOADER)
+BEFORE = store_objects(MOUNT, {"23000003": DEFAULT, "25000004": ("REG_BINARY", "1E00000000000000")},
+                       {"16000048": ("REG_BINARY", "01"), "250000e0": ("REG_BINARY", "0000000000000000")})
+AFTER = store_objects(MOUNT, {"23000003": DEFAULT, "25000004": ("REG_BINARY", "0A00000000000000"),
+                              "26000020": ("REG_BINARY", "01")},
+                      {"250000e0": ("REG_BINARY", "0100000000000000")})
+TASK = {"store": STORE, "objects": [
+    {"id": "{bootmgr}", "set": {"timeout": 10, "displaybootmenu": True}},
+    {"id": "{default}", "set": {"bootstatuspolicy": "IgnoreAllFailures"}, "remove": ["nointegritychecks"]},
+]}
+
+
+def test_info_reads_once_and_decodes():
+    result, recorder = run_action(BcdInfo, {"store": STORE}, [Windows({"query": (BEFORE, 0)})])
+    assert not result.get("failed"), result
+    assert len(recorder.scripts) == 1
+    assert result["default"] == LOADER.lower() and result["bootmgr"] == BOOTMGR
+    bootmgr = next(o for o in result["objects"] if o["alias"] == "{bootmgr}")
+    assert bootmgr["elements"] == {"default": LOADER, "timeout": 30}
+    assert result["remote_commands"][0]["name"] == "bcd-read"
+
+
+def test_apply_writes_once_with_quoted_guids_and_verifies():
+    result, recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({"verify-query": (AFTER, 0)})],
+                                  diff=True)
+    assert not result.get("failed"), result
+    assert result["changed"] is True and len(recorder.scripts) == 2
+    write = recorder.scripts[1]
+    assert f"bcdedit.exe '/store' '{STORE}' '/set' '{BOOTMGR}' 'timeout' '10'" in write
+    assert f"'/deletevalue' '{LOADER.lower()}' 'nointegritychecks'" in write
+    assert steps_of(write)[:4] == ["change.1", "change.2", "change.3", "change.4"]
+    assert result["objects"][0]["after"] == {"timeout": 10, "displaybootmenu": True}
+    assert result["objects"][1]["before"] == {"bootstatuspolicy": "DisplayAllFailures", "nointegritychecks": True}
+    assert result["diff"]["after"]["{default}"] == {"bootstatuspolicy": "IgnoreAllFailures", "nointegritychecks": None}
+    assert len(result["bcdedit_commands"]) == 4
+
+
+def test_check_mode_reads_only():
+    result, recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)})], check_mode=True)
+    assert result["changed"] is True and len(recorder.scripts) == 1
+    assert result["objects"][0]["after"]["timeout"] == 10
+
+
+def test_unchanged_is_exactly_one_command():
+    result, recorder = run_action(Bcd, TASK, [Windows({"query": (AFTER, 0)})])
+    assert result["changed"] is False and len(recorder.scripts) == 1 and not result.get("failed")
+
+
+def test_verification_mismatch_fails():
+    result, _ = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({"verify-query": (BEFORE, 0)})])
+    assert result["failed"] and "does not show the planned values" in result["msg"]
+    assert "timeout of {bootmgr}" in result["msg"]
+
+
+def test_bcdedit_failure_names_the_command_and_stops():
+    windows = Windows({"change.2": (["An error occurred (translated)."], 1), "verify-query": (BEFORE, 0)})
+    result, recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), windows])
+    assert result["failed"] and "exit code 1" in result["msg"] and "displaybootmenu" in result["msg"]
+    ran = [step for step, _ in windows.seen]
+    assert "change.3" not in ran and "verify-load" in ran and "verify-unload" in ran
+
+
+def test_bad_input_sends_no_write():
+    for objects, message in (([{"id": "{current}", "set": {"bootlog": True}}], "{default}"),
+                             ([{"id": "{default}", "set": {"bootlg": True}}], "Did you mean: bootlog")):
+        result, recorder = run_action(Bcd, {"store": STORE, "objects": objects}, [Windows({"query": (BEFORE, 0)})])
+        assert result["failed"] and message in result["msg"] and len(recorder.scripts) == 1
+
+
+def test_store_on_the_recovery_vms_own_disk_is_refused():
+    result, recorder = run_action(Bcd, dict(TASK, store="C:\\boot\\BCD"), [Windows({"query": (BEFORE, 0)})])
+    assert result["failed"] and "own running system" in result["msg"] and len(recorder.scripts) == 1
+
+
+def test_missing_store_and_non_hive():
+    result, _ = run_action(BcdInfo, {"store": STORE}, [Windows({}, exists=False)])
+    assert result["failed"] and "does not exist" in result["msg"]
+    result, _ = run_action(BcdInfo, {"store": STORE}, [Windows({"load": (["ERROR: (translated)"], 1)})])
+    assert result["failed"] and "could not be loaded" in result["msg"]
+
+
+def test_stale_mount_is_unloaded_first_and_reported():
+    windows = Windows({"probe": ([f"HKEY_LOCAL_MACHINE\\{MOUNT}"], 0), "query": (AFTER, 0)})
+    result, _ = run_action(Bcd, TASK, [windows])
+    assert [s for s, _ in windows.seen][3:6] == ["probe", "stale-unload", "load"]
+    assert any("interrupted run" in w for w in result["warnings"])
+
+
+def test_unload_is_retried():
+    windows = Windows({"query": (AFTER, 0), r"unload(\.2)?": (["ERROR: Access is denied."], 1)})
+    result, _ = run_action(BcdInfo, {"store": STORE}, [windows])
+    assert [s for s, _ in windows.seen][-3:] == ["unload", "unload.2", "unload.3"] and not result.get("failed")
+    windows = Windows({"query": (AFTER, 0), r"unload(\.\d)?": (["ERROR: Access is denied."], 1)})
+    result, _ = run_action(BcdInfo, {"store": STORE}, [windows])
+    assert any("could not be unloaded" in w for w in result["warnings"])
+
+
+def test_a_cut_off_command_fails_without_guessing():
+    result, _ = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({})], cut_after_step="change.2")
+    assert result["failed"] and "did not finish" in result["msg"]
+
+
+def test_journal_is_written_before_the_first_change_and_keeps_first_records():
+    old = json.dumps({"format": 1, "registry": {}, "bcd": {STORE.lower(): {BOOTMGR: {
+        "25000004": {"present": True, "type": "REG_BINARY", "data": "0500000000000000"}}}}})
+    args = dict(TASK, journal="F:\\vmrescue\\journal.json")
+    result, recorder = run_action(Bcd, args, [Windows({"query": (BEFORE, 0)}, journal=old),
+                                              Windows({"verify-query": (AFTER, 0)})])
+    assert not result.get("failed"), result
+    write = recorder.scripts[1]
+    assert steps_of(write)[:3] == ["journal-dir", "journal-write", "change.1"]
+    written = json.loads(write.split("-Value '", 1)[1].split("' -Encoding", 1)[0])
+    records = written["bcd"][STORE.lower()]
+    assert records[BOOTMGR]["25000004"]["data"] == "0500000000000000"        # first record wins
+    assert records[BOOTMGR]["26000020"] == {"present": False, "type": None, "data": None}
+    assert records[LOADER.lower()]["16000048"] == {"present": True, "type": "REG_BINARY", "data": "01"}

@@ -1,0 +1,68 @@
+"""Scripted answers of a recovery VM for the catalogue steps, from small models (disks, a store, a hive)."""
+
+from __future__ import annotations
+
+import json
+import re
+from scripted_host import reg_query_text
+
+DISKS = json.dumps([{"Number": 0, "IsSystem": True, "IsBoot": True}, {"Number": 1, "IsSystem": False, "IsBoot": False}])
+PARTITIONS = json.dumps([
+    {"DiskNumber": 0, "PartitionNumber": 2, "DriveLetter": "C", "IsSystem": False, "IsBoot": True},
+    {"DiskNumber": 1, "PartitionNumber": 1, "DriveLetter": "E", "IsSystem": False, "IsBoot": False},
+    {"DiskNumber": 1, "PartitionNumber": 2, "DriveLetter": "F", "IsSystem": False, "IsBoot": False},
+])
+BOOTMGR = "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"
+LOADER = "{11111111-2222-3333-4444-555555555555}"
+
+
+def store_objects(mount: str, bootmgr: dict[str, tuple[str, str]], loader: dict[str, tuple[str, str]]) -> list[str]:
+    """reg query ...\\Objects /s of a store with a boot manager and one loader ({code: (REG_TYPE, data)})."""
+    keys: dict[str, dict[str, tuple[str, str]]] = {}
+    for guid, object_type, elements in ((BOOTMGR, 0x10100002, bootmgr), (LOADER, 0x10200003, loader)):
+        base = f"HKEY_LOCAL_MACHINE\\{mount}\\Objects\\{guid}"
+        keys[base] = {}
+        keys[base + "\\Description"] = {"Type": ("REG_DWORD", f"0x{object_type:x}")}
+        keys[base + "\\Elements"] = {}
+        for code, value in elements.items():
+            keys[f"{base}\\Elements\\{code}"] = {"Element": value}
+    return reg_query_text(keys)
+
+
+class Windows:
+    """Answers by step name; ``overrides`` maps a step name (regex) to (lines, rc)."""
+
+    def __init__(self, outputs: dict[str, tuple[list[str], int | None]], exists: bool = True,
+                 journal: str | None = None) -> None:
+        self.outputs = outputs
+        self.exists = exists
+        self.journal = journal
+        self.seen: list[tuple[str, str]] = []
+
+    def __call__(self, step: str, line: str) -> tuple[list[str], int | None]:
+        self.seen.append((step, line))
+        for pattern, answer in self.outputs.items():
+            if re.fullmatch(pattern, step):
+                return answer
+        if step == "exists":
+            return [str(self.exists)], None
+        if step == "disks":
+            return [DISKS], None
+        if step == "partitions":
+            return [PARTITIONS], None
+        if step == "journal":
+            return ([self.journal] if self.journal is not None else []), None
+        if step.startswith(("journal-", "verify-journal")):
+            return [], None
+        if re.fullmatch(r"(verify-)?probe", step):
+            return ["ERROR: The system was unable to find the specified registry key or value."], 1
+        if step == "load" and not self.exists:
+            return ["ERROR: The system cannot find the file specified. (translated)"], 1
+        if re.fullmatch(r"(verify-)?(load|unload(\.\d)?|stale-unload)", step) or step.startswith("change."):
+            return ["The operation completed successfully."], 0
+        raise AssertionError(f"no scripted answer for step {step!r}: {line}")
+
+
+def steps_of(script: str) -> list[str]:
+    return re.findall(r"@@vmr:[0-9a-f]{16}:begin:([^']+)'", script)
+

@@ -18,7 +18,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import (
-    RemoteScript, ScriptResult, parse_output,
+    STDIN_BOOTSTRAP, RemoteScript, ScriptResult, parse_output,
 )
 
 
@@ -67,7 +67,7 @@ class VmrescueAction(ActionBase, metaclass=abc.ABCMeta):
 
     def run_script(self, script: RemoteScript) -> ScriptResult:
         """Send one catalogue command (one round trip) and cut its output into steps."""
-        response = self._low_level_execute_command(script.render())
+        response = self._low_level_execute_command(STDIN_BOOTSTRAP, in_data=script.render().encode("utf-8"))
         parsed = parse_output(script, response.get("stdout", ""), response.get("stderr", ""))
         self.remote_commands.append({"name": script.name, "steps": script.step_names, "finished": parsed.finished})
         if not parsed.finished:

@@ -19,6 +19,10 @@ KIND_INTERNAL = "ansible-internal"
 KIND_OTHER = "other"
 _CATALOGUE_HEADER = re.compile(r"^# vmrescue\.windows (\S+)")
 _POWERSHELL_NAMES = {"powershell", "powershell.exe"}
+# WinRS starts every command through cmd.exe, whose command line holds at most 8191 characters.
+MAX_COMMAND_LINE = 8191
+# The one command line the collection sends: it runs the catalogue script it reads from stdin (docs/dev/remote-commands.md §1).
+STDIN_BOOTSTRAP = "& ([ScriptBlock]::Create(($input | Out-String)))"
 
 RunPowerShell = Callable[..., Any]   # run_powershell(script, machine, *, language, faults, command_index)
 
@@ -29,6 +33,8 @@ class UnsupportedCommandLine(Exception):
 
 def decode_command_line(command: str, arguments: str) -> str:
     """The script of ``PowerShell -NoProfile … -EncodedCommand <b64>`` (UTF-16-LE base64)."""
+    if len(f"{command} {arguments}") > MAX_COMMAND_LINE:
+        raise UnsupportedCommandLine("The command line is too long.\r\n")
     parts = command.split() + arguments.split()
     if not parts or parts[0].lower() not in _POWERSHELL_NAMES:
         raise UnsupportedCommandLine(
@@ -66,6 +72,7 @@ class Process:
     kind: str
     name: str | None
     catalogue_index: int = 0           # 1-based among catalogue commands; 0 for the others
+    reads_stdin: bool = False          # the stdin bootstrap: the script arrives on stdin
 
 
 class Launcher:
@@ -87,11 +94,23 @@ class Launcher:
             return Process(shell_id, None, str(error), KIND_OTHER, None)
         if ansible_internal.recognise(script) is not None:
             return Process(shell_id, script, None, KIND_INTERNAL, None)
+        if script.strip() == STDIN_BOOTSTRAP:
+            return Process(shell_id, None, None, KIND_CATALOGUE, None, reads_stdin=True)
         name = catalogue_name(script)
         return Process(shell_id, script, None, KIND_CATALOGUE if name else KIND_OTHER, name)
 
-    def number(self, process: Process) -> None:
-        """Give a catalogue command its index; called once, when the process starts (fault specs count these)."""
+    def number(self, process: Process, stdin: bytes = b"") -> None:
+        """Give a catalogue command its index; called once, when the process starts (fault specs count these).
+
+        By then all stdin has arrived, so a stdin-bootstrapped script is read here: PowerShell's ``$input`` gives the
+        lines of stdin (UTF-8, the shell's code page 65001)."""
+        if process.reads_stdin:
+            try:
+                process.script = stdin.decode("utf-8").lstrip("\ufeff")
+            except UnicodeDecodeError:
+                process.script, process.decode_error = None, "stdin is not UTF-8 text\r\n"
+            process.name = catalogue_name(process.script or "")
+            process.kind = KIND_CATALOGUE if process.name else KIND_OTHER
         if process.kind == KIND_CATALOGUE:
             with self._count_lock:
                 self._catalogue_count += 1

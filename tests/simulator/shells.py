@@ -169,7 +169,7 @@ class ShellService:
 
     def _start(self, command: _Command) -> None:
         command.started = True
-        self.launcher.number(command.process)
+        self.launcher.number(command.process, bytes(command.stdin))
 
         def run() -> None:
             try:

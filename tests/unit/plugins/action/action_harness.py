@@ -7,6 +7,8 @@ from unittest.mock import MagicMock
 
 from scripted_host import Responder, run_script
 
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
+
 
 class Recorder:
     def __init__(self, responders: list[Responder], cut_after_step: str | None = None) -> None:
@@ -14,7 +16,9 @@ class Recorder:
         self.scripts: list[str] = []
         self.cut_after_step = cut_after_step
 
-    def __call__(self, script: str, *args: t.Any, **kwargs: t.Any) -> dict[str, t.Any]:
+    def __call__(self, command: str, *args: t.Any, in_data: bytes | None = None, **kwargs: t.Any) -> dict[str, t.Any]:
+        assert command == STDIN_BOOTSTRAP and in_data, "catalogue scripts travel on stdin"
+        script = in_data.decode("utf-8")
         self.scripts.append(script)
         if not self.responders:
             raise AssertionError(f"unexpected remote command #{len(self.scripts)}:\n{script}")

@@ -7,6 +7,8 @@ Element code = class nibble (bits 28-31) | format nibble (bits 24-27) | subtype.
 every object; class 2 (application) elements mean different things per application type (0x23000003 is `default`
 on the boot manager but `resumeobject` on an OS loader), so names are resolved per object type; class 3 elements
 belong to device objects.
+
+Device element values (format 1) are decoded and encoded against the machine's disks at the end of this file.
 """
 from __future__ import annotations
 

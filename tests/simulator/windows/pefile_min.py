@@ -160,7 +160,7 @@ def version_info(name: str, file_version: str, product_version: str) -> bytes:
 def resource_section(version_data: bytes, section_rva: int) -> bytes:
     """An .rsrc section with one resource: type RT_VERSION / id 1 / language en-US -> `version_data`."""
     directory_size = 16 + 8  # IMAGE_RESOURCE_DIRECTORY with one IMAGE_RESOURCE_DIRECTORY_ENTRY
-    type_dir, name_dir, language_dir = 0, directory_size, 2 * directory_size
+    name_dir, language_dir = directory_size, 2 * directory_size  # the type directory is at offset 0
     data_entry = 3 * directory_size
     data_offset = data_entry + 16
 
@@ -175,7 +175,7 @@ def resource_section(version_data: bytes, section_rva: int) -> bytes:
         + struct.pack("<IIII", section_rva + data_offset, len(version_data), 0, 0)
         + version_data
     )
-    assert type_dir == 0 and len(section) == data_offset + len(version_data)
+    assert len(section) == data_offset + len(version_data)
     return section
 
 

@@ -9,6 +9,8 @@ from scripted_host import Responder, run_script
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
 
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
+
 
 class Recorder:
     def __init__(self, responders: list[Responder], cut_after_step: str | None = None) -> None:

@@ -67,15 +67,10 @@ def test_get_content_byte_lines_become_bytes():
 
 def _real_windows_executables() -> list[Path]:
     """Windows launchers shipped inside Python packages (pip's distlib, setuptools), when this machine has them."""
-    roots = {Path(p).parent for p in sys.path if p} | {Path(sys.prefix), Path(sys.base_prefix)}
-    found = set()
-    for root in roots:
-        for pattern in ("**/distlib/*.exe", "**/setuptools/*.exe"):
-            found.update(Path(p) for p in glob.glob(str(root / pattern), recursive=True))
-        if len(found) >= 2:
-            break
-    extra = glob.glob("/root/.pyenv/versions/*/lib/python*/site-packages/pip/_vendor/distlib/*.exe")
-    return sorted(found | {Path(p) for p in extra})[:6]
+    patterns = [str(Path(p) / sub / "*.exe") for p in sys.path if p.endswith("site-packages")
+                for sub in ("pip/_vendor/distlib", "setuptools")]
+    patterns.append("/root/.pyenv/versions/*/lib/python*/site-packages/pip/_vendor/distlib/*.exe")
+    return sorted({Path(found) for pattern in patterns for found in glob.glob(pattern)})[:6]
 
 
 def test_real_windows_executables_are_pe_images():

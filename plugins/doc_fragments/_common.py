@@ -1,0 +1,37 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: documentation shared by the core modules (action plugins that run catalogue commands)."""
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    description: Reads and plans; nothing is written.
+  diff_mode:
+    support: full
+    description: Returns before and after of everything the task touches.
+  platform:
+    platforms: windows
+    description: Runs against the Windows recovery VM over WinRM; logic runs on the controller.
+notes:
+  - Every result carries C(remote_commands), the catalogue commands the task sent.
+"""
+
+    INFO = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no diff.
+  platform:
+    platforms: windows
+    description: Runs against the Windows recovery VM over WinRM; logic runs on the controller.
+notes:
+  - Every result carries C(remote_commands), the catalogue commands the task sent.
+"""

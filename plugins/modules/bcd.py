@@ -1,0 +1,96 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: bcd
+short_description: Set and remove elements of an offline BCD store, idempotently
+description:
+  - Edits the BCD store of the broken Windows disk attached to the recovery VM.
+  - Reads the store in one remote command, in a language-independent way (the store is loaded as a registry hive
+    and listed with C(reg query); bcdedit's own output is translated and never parsed), and refuses a store on the
+    recovery VM's own system or boot disk, a missing file, or a file that is not a hive.
+  - Validates every object, element and value before anything is written. Unknown names fail with the nearest valid
+    spellings.
+  - When something differs, writes with C(bcdedit /store) (objects named by the GUIDs the read resolved; each change
+    only after the previous one succeeded) and reads the store again to verify, all in a second command. With
+    nothing to change, exactly one remote command runs.
+options:
+  store:
+    description: Path of the BCD store on the recovery VM, for example C(F:\boot\BCD) or C(S:\EFI\Microsoft\Boot\BCD).
+    type: str
+    required: true
+  objects:
+    description: Objects to change.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      id:
+        description:
+          - A well-known alias (V({bootmgr}), V({default}), V({emssettings}), V({dbgsettings}), V({globalsettings}),
+            V({bootloadersettings}), V({hypervisorsettings}), V({memdiag}), V({badmemory}), ...) or a braced GUID.
+          - V({default}) is the boot manager's C(default) element. V({current}) is refused, because an offline store
+            has no running system.
+        type: str
+        required: true
+      set:
+        description:
+          - Element name (bcdedit's spelling, any case, or C(custom:XXXXXXXX)) to value.
+          - Booleans take yes/no, on/off, true/false. Integers take numbers. Enumerations take their names in any
+            case (C(safeboot) Minimal/Network/DsRepair, C(bootstatuspolicy), C(integrityservices)
+            Default/Enable/Disable, C(nx), C(bootmenupolicy), C(hypervisorlaunchtype), C(debugtype)). Objects take
+            an alias or GUID. Device elements cannot be set.
+        type: dict
+      remove:
+        description: Element names to delete. Elements that are not set are fine (nothing to do).
+        type: list
+        elements: str
+  journal:
+    description:
+      - Path of a JSON journal on the broken disk. Before the first change, the original value of every element
+        about to change is recorded there unless already recorded (the first record wins).
+    type: str
+extends_documentation_fragment:
+  - vmrescue.windows._common
+seealso:
+  - module: vmrescue.windows.bcd_info
+  - module: vmrescue.windows.offline_disk_info
+author:
+  - vmrescue.windows contributors
+"""
+
+EXAMPLES = r"""
+- name: Show the boot menu on the serial console and ignore boot failures
+  vmrescue.windows.bcd:
+    store: 'F:\boot\BCD'
+    journal: 'F:\vmrescue\journal.json'
+    objects:
+      - id: '{bootmgr}'
+        set: {displaybootmenu: true, timeout: 10, bootems: true}
+      - id: '{default}'
+        set: {bootstatuspolicy: IgnoreAllFailures, ems: true}
+        remove: [nointegritychecks]
+"""
+
+RETURN = r"""
+objects:
+  description: Per requested id, the resolved GUID and the decoded value of every element it touched (null = absent).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - id: '{bootmgr}'
+      guid: '{9dea862c-5cdd-4e70-acc1-f32b344d4795}'
+      before: {timeout: 30, displaybootmenu: null}
+      after: {timeout: 10, displaybootmenu: true}
+bcdedit_commands:
+  description: The bcdedit command lines that ran (empty when nothing changed or in check mode).
+  returned: always
+  type: list
+  elements: str
+remote_commands:
+  description: Every remote command of the task (name, steps, finished), for audit.
+  returned: always
+  type: list
+  elements: dict
+"""

@@ -1,0 +1,95 @@
+# Copyright (c) vmrescue.windows contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: offline_registry
+short_description: Set or remove values and keys in an offline registry hive, idempotently
+description:
+  - Loads the hive (for example the broken disk's SYSTEM) under a name derived from its path, reads the keys the task
+    names, and unloads it, in one remote command. A mount left behind by an interrupted run is unloaded first.
+  - Keys starting with C(CurrentControlSet\) are applied to the control sets O(control_sets) selects (an offline hive
+    has no CurrentControlSet).
+  - Compares type-exactly. When something differs, loads the hive again, runs C(reg add)/C(reg delete) (each only after
+    the previous one succeeded), reads the touched keys back to verify and always unloads (retried), in a second
+    command. With nothing to change, exactly one remote command runs.
+  - Refuses a hive on the recovery VM's own system or boot disk, a missing file, or a file that is not a hive.
+options:
+  hive:
+    description: Path of the hive file on the recovery VM.
+    type: str
+    required: true
+  control_sets:
+    description:
+      - V(current) (C(Select\Current), or C(Default) when Current is 0), V(default), V(all) (every C(ControlSetNNN)),
+        or a list such as V([ControlSet001, ControlSet002]). Only used for keys starting with C(CurrentControlSet\).
+    type: raw
+    default: current
+  values:
+    description: Values to set or remove.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      key: {description: Key below the hive root., type: str, required: true}
+      name: {description: Value name (the default value is not supported)., type: str, required: true}
+      type:
+        description: string, expand_string, multi_string, dword, qword, binary or none (REG_* names accepted too).
+        type: str
+      data:
+        description:
+          - The data. dword/qword take numbers (or C(0x) hex text), binary takes hex text or a list of bytes,
+            multi_string a list of strings. Strings cannot contain line breaks.
+        type: raw
+      state: {description: Whether the value should exist., type: str, choices: [present, absent], default: present}
+  keys:
+    description: Keys that should exist or not (removal deletes the whole subtree).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      key: {description: Key below the hive root., type: str, required: true}
+      state: {description: Whether the key should exist., type: str, choices: [present, absent], default: present}
+  journal:
+    description: Path of a JSON journal on the broken disk; original values are recorded before the first change.
+    type: str
+extends_documentation_fragment:
+  - vmrescue.windows._common
+seealso:
+  - module: vmrescue.windows.offline_registry_info
+author:
+  - vmrescue.windows contributors
+"""
+
+EXAMPLES = r"""
+- name: Kernel dump, no automatic reboot, in every control set
+  vmrescue.windows.offline_registry:
+    hive: 'F:\Windows\System32\config\SYSTEM'
+    control_sets: all
+    journal: 'F:\vmrescue\journal.json'
+    values:
+      - {key: 'CurrentControlSet\Control\CrashControl', name: CrashDumpEnabled, type: dword, data: 2}
+      - {key: 'CurrentControlSet\Control\CrashControl', name: AutoReboot, type: dword, data: 0}
+"""
+
+RETURN = r"""
+control_sets:
+  description: The control sets CurrentControlSet-relative keys were applied to.
+  returned: success
+  type: list
+  elements: str
+values:
+  description: Per resolved key and name, before and after as {type, data} (null = absent).
+  returned: success
+  type: list
+  elements: dict
+keys:
+  description: Per resolved key, whether it existed before and after.
+  returned: success
+  type: list
+  elements: dict
+reg_commands:
+  description: The reg.exe command lines that ran (empty when nothing changed or in check mode).
+  returned: always
+  type: list
+  elements: str
+"""

@@ -1,0 +1,168 @@
+"""offline_backup and driver_file against a scripted recovery VM."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+
+from _repair_fake import SYSTEM, gen2_machine, make_plugin
+
+from ansible_collections.vmrescue.windows.plugins.action.driver_file import ActionModule as DriverFile
+from ansible_collections.vmrescue.windows.plugins.action.driver_file import version_tuple
+from ansible_collections.vmrescue.windows.plugins.action.offline_backup import ActionModule as Backup
+
+BCD = "Z:\\EFI\\Microsoft\\Boot\\BCD"
+DRIVER = "F:\\Windows\\System32\\drivers\\filecrypt.sys"
+GOOD = "C:\\Windows\\System32\\drivers\\filecrypt.sys"
+
+
+def pe(tag: bytes) -> bytes:
+    data = bytearray(1024)
+    data[:2] = b"MZ"
+    struct.pack_into("<I", data, 0x3C, 0x80)
+    data[0x80:0x84] = b"PE\0\0"
+    struct.pack_into("<H", data, 0x84, 0x8664)
+    return bytes(data) + tag
+
+
+def machine():
+    return gen2_machine(extra_files={BCD + ".LOG1": b"log1", "F:\\Windows\\System32\\config\\SYSTEM.LOG1": b"slog",
+                                     DRIVER: pe(b"broken"), GOOD: pe(b"good")})
+
+
+def backup(windows, **args):
+    return make_plugin(Backup, windows, {"windows_drive": "F:", "bcd_store": BCD, **args}).run(task_vars={})
+
+
+def test_backup_copies_verifies_and_writes_the_manifest_last():
+    windows = machine()
+    result = backup(windows, run_id="r1")
+    assert not result.get("failed"), result
+    assert result["verified"] is True and result["changed"] is True
+    assert result["backup_path"] == "F:\\vmrescue-backup\\r1"
+    assert [f["backup"] for f in result["manifest"]["files"]] == ["bcd\\BCD", "bcd\\BCD.LOG1", "config\\SYSTEM",
+                                                                  "config\\SYSTEM.LOG1"]
+    assert windows.files["f:\\vmrescue-backup\\r1\\config\\system"] == b"regf-system"
+    stored = json.loads(windows.files["f:\\vmrescue-backup\\latest.json"].decode("utf-8-sig"))
+    assert stored == result["manifest"]
+    assert stored["files"][2]["sha256"] == hashlib.sha256(b"regf-system").hexdigest()
+    # Four files do not fit one Windows command line: the copies are spread over several commands.
+    assert windows.commands[0] == "backup-read" and windows.commands[-1] == "backup-manifest"
+    assert set(windows.commands[1:-1]) == {"backup-copy"} and len(windows.commands) >= 3
+
+
+def test_a_verified_backup_is_not_taken_again_unless_forced():
+    windows = machine()
+    first = backup(windows, run_id="r1")
+    windows.commands.clear()
+    again = backup(windows)
+    assert again["changed"] is False and again["verified"] is True and again["backup_path"] == first["backup_path"]
+    assert windows.commands == ["backup-read", "backup-verify"]
+    forced = backup(windows, run_id="r2", force=True)
+    assert forced["changed"] is True and forced["backup_path"].endswith("r2")
+
+
+def test_a_damaged_backup_is_replaced():
+    windows = machine()
+    backup(windows, run_id="r1")
+    windows.write("F:\\vmrescue-backup\\r1\\config\\SYSTEM", b"tampered")
+    result = backup(windows, run_id="r2")
+    assert result["changed"] is True and result["previous_backup_problems"]
+    assert result["backup_path"].endswith("r2")
+
+
+def test_an_unreadable_source_fails_and_no_manifest_is_written():
+    windows = machine()
+    windows.unreadable.add("f:\\windows\\system32\\config\\system")
+    result = backup(windows, run_id="r1")
+    assert result["failed"] and result["verified"] is False
+    assert "f:\\vmrescue-backup\\latest.json" not in windows.files
+    assert "f:\\vmrescue-backup\\r1\\manifest.json" not in windows.files
+
+
+def test_backup_check_mode_writes_nothing():
+    windows = machine()
+    before = dict(windows.files)
+    result = make_plugin(Backup, windows, {"windows_drive": "F:", "bcd_store": BCD}, check=True).run(task_vars={})
+    assert result["changed"] is True and result["verified"] is False and windows.files == before
+
+
+def test_backup_refuses_a_missing_drive_or_store():
+    assert "does not exist" in backup(machine(), windows_drive="Q:")["msg"]
+    assert "BCD store" in backup(machine(), bcd_store="Z:\\EFI\\Microsoft\\Boot\\NOPE")["msg"]
+
+
+def driver(windows, check=False, diff=False, **args):
+    args = {key: value for key, value in {"name": "filecrypt.sys", "windows_drive": "F:", "src": GOOD, **args}.items()
+            if value is not None}
+    return make_plugin(DriverFile, windows, args, check=check, diff=diff).run(task_vars={})
+
+
+def test_driver_is_backed_up_once_replaced_and_verified():
+    windows = machine()
+    result = driver(windows)
+    assert not result.get("failed"), result
+    assert result["changed"] is True and result["backed_up"] is True
+    assert windows.files[DRIVER.lower()] == pe(b"good")
+    assert windows.files["f:\\vmrescue-backup\\drivers\\filecrypt.sys"] == pe(b"broken")
+    assert windows.commands == ["driver-read", "driver-backup", "driver-replace"]
+    windows.commands.clear()
+    again = driver(windows)
+    assert again["changed"] is False and windows.commands == ["driver-read"]
+
+
+def test_the_first_backup_is_kept():
+    windows = machine()
+    driver(windows)
+    windows.write(GOOD, pe(b"newer"))
+    result = driver(windows)
+    assert result["changed"] is True and result["backed_up"] is False
+    assert windows.files["f:\\vmrescue-backup\\drivers\\filecrypt.sys"] == pe(b"broken")
+
+
+def test_driver_check_and_diff_mode():
+    windows = machine()
+    result = driver(windows, check=True, diff=True)
+    assert result["changed"] is True and windows.files[DRIVER.lower()] == pe(b"broken")
+    assert result["diff"]["before"]["sha256"] == hashlib.sha256(pe(b"broken")).hexdigest()
+    assert result["diff"]["after"]["sha256"] == hashlib.sha256(pe(b"good")).hexdigest()
+
+
+def test_refusals_happen_before_any_write():
+    for source, args, words in [
+        ("C:\\missing.sys", {}, "does not exist"),
+        ("C:" + SYSTEM, {}, "not a PE image"),
+        (GOOD, {"expected_sha256": "0" * 64}, "not the expected"),
+        (GOOD, {"expected_version": "10.0.1"}, "file version"),
+    ]:
+        windows = machine()
+        result = driver(windows, src=source, **args)
+        assert result["failed"] and words in result["msg"], (source, result["msg"])
+        assert windows.commands == ["driver-read"] and windows.files[DRIVER.lower()] == pe(b"broken")
+
+
+def test_expected_hash_and_version_that_match_are_accepted():
+    windows = machine()
+    windows.versions[GOOD.lower()] = "10.0.14393.0 (rs1_release.160715-1616)"
+    result = driver(windows, expected_sha256=hashlib.sha256(pe(b"good")).hexdigest().upper(),
+                    expected_version="10.0.14393")
+    assert result["changed"] is True and not result.get("failed")
+
+
+def test_dest_on_the_recovery_vms_own_disk_is_refused():
+    windows = machine()
+    result = driver(windows, name=None, windows_drive=None, dest="C:\\Windows\\System32\\drivers\\x.sys")
+    assert result["failed"] and "refusing" in result["msg"]
+
+
+def test_bad_options_are_clear():
+    assert "windows_drive is required" in driver(machine(), windows_drive=None)["msg"]
+    assert "64 hexadecimal" in driver(machine(), expected_sha256="abc")["msg"]
+    assert "file name" in driver(machine(), name="..\\x.sys")["msg"]
+
+
+def test_version_tuples():
+    assert version_tuple("10.0.14393.1770 (rs1_release.170917-1700)") == (10, 0, 14393, 1770)
+    assert version_tuple("10.0.0.0") == version_tuple("10") == (10,)
+    assert version_tuple("") is None and version_tuple(None) is None

@@ -9,9 +9,9 @@ import typing as t
 from ansible_collections.vmrescue.windows.plugins.module_utils import _journal
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_plan import BcdPlan, mismatches, plan
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_bcd import (
-    VERIFY, command_lines, first_failed_change, listed_store, read_store, write_store,
+    VERIFY, command_lines, listed_store, read_store, write_store,
 )
-from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import target_facts
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import first_failed_change, target_facts
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target, json_objects
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
@@ -23,11 +23,6 @@ class ActionModule(VmrescueAction):
         "objects": {"type": "list", "elements": "dict", "required": True},
         "journal": {"type": "str"},
     }
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
-        return result
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         store_path, journal_path = params["store"], params["journal"]
@@ -46,7 +41,7 @@ class ActionModule(VmrescueAction):
             journal_text = self._journal_text(journal, store_path, the_plan) if journal is not None else None
             written = self.run_script(write_store(store_path, changes, journal_path, journal_text))
             out["bcdedit_commands"] = command_lines(store_path, changes)
-            failed = first_failed_change(written, changes)
+            failed = first_failed_change(written, len(changes))
             after, verify_outcome = listed_store(written, VERIFY, store_path)
             warnings.extend(verify_outcome.warnings(store_path))
             if failed is not None:

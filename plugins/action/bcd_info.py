@@ -15,11 +15,6 @@ from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import Vm
 class ActionModule(VmrescueAction):
     ARGUMENT_SPEC = {"store": {"type": "str", "required": True}}
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
-        return result
-
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         store_path = params["store"]
         result = self.run_script(read_store(store_path, None))

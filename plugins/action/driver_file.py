@@ -64,7 +64,6 @@ class ActionModule(VmrescueAction):
         finally:
             if self.TRANSFERS_FILES and getattr(self._connection._shell, "tmpdir", None):
                 self._remove_tmp_path(self._connection._shell.tmpdir)
-        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
         return result
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -32,11 +32,6 @@ class ActionModule(VmrescueAction):
         "force": {"type": "bool", "default": False},
     }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
-        return result
-
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         drive = normalize_drive(params["windows_drive"])
         store = params["bcd_store"]

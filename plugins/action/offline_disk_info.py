@@ -25,11 +25,6 @@ class ActionModule(VmrescueAction):
         "assign_esp_letter": {"type": "bool", "default": True},
     }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
-        return result
-
     def _discover(self) -> tuple[discovery.Layout, dict[str, bool]]:
         return catalogue.read_discovery(self.run_script(catalogue.discovery_script()))
 

@@ -28,11 +28,6 @@ class ActionModule(VmrescueAction):
         },
     }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
-        return result
-
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         wanted = [catalogue.AccessPath(e["disk_number"], e["partition_number"],
                                        discovery.normalize_drive(e["drive"], "temporary_letters.drive")[0])

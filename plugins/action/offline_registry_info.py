@@ -19,11 +19,6 @@ class ActionModule(VmrescueAction):
         "recurse": {"type": "bool", "default": False},
     }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        result.setdefault("remote_commands", getattr(self, "remote_commands", []))
-        return result
-
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         option = rp.normalize_option(params["control_sets"])
         keys = params["keys"]

@@ -22,7 +22,6 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._errors import Vm
 _TRUE_WORDS = {"yes", "on", "true", "1"}
 _FALSE_WORDS = {"no", "off", "false", "0"}
 _MAX_U64 = (1 << 64) - 1
-SETTABLE_KINDS = ("boolean", "integer", "integer_list", "string", "object", "object_list")
 
 
 def suggestions(word: str, candidates: t.Iterable[str], limit: int = 3) -> list[str]:

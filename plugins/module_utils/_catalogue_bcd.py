@@ -20,7 +20,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_regist
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_query import parse as parse_reg_query
-from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult, StepResult
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult
 
 BCDEDIT = "bcdedit.exe"
 VERIFY = "verify-"
@@ -71,15 +71,6 @@ def command_lines(store: str, changes: list[BcdeditChange]) -> list[str]:
     def shown(arg: str) -> str:
         return f'"{arg}"' if (not arg or any(ch in arg for ch in ' \t"')) else arg
     return [" ".join([BCDEDIT] + [shown(a) for a in change.arguments(store)]) for change in changes]
-
-
-def first_failed_change(result: ScriptResult, changes: list[BcdeditChange]) -> tuple[int, StepResult] | None:
-    """The number and step of the first bcdedit change that failed (the ones after it did not run)."""
-    for number in range(1, len(changes) + 1):
-        step = result.step(f"change.{number}")
-        if step is None or not step.ok:
-            return (number, step) if step is not None else None
-    return None
 
 
 def listed_store(result: ScriptResult, prefix: str, store: str) -> tuple[BcdStore, MountOutcome]:

@@ -284,6 +284,3 @@ def code_applies(object_type: int, code: int) -> bool:
         return application_group(object_type) is not None or object_type >> 28 == 1
     return True  # OEM and setup-template classes: bcdedit takes them as custom elements
 
-
-def normalize_guid(text: str) -> str:
-    return text.lower()

@@ -31,6 +31,8 @@ class VmrescueAction(ActionBase, metaclass=abc.ABCMeta):
     MUTUALLY_EXCLUSIVE: list[list[str]] = []
     REQUIRED_ONE_OF: list[list[str]] = []
     REQUIRED_IF: list[tuple] = []
+    REQUIRED_BY: dict[str, list[str]] = {}
+    REQUIRED_TOGETHER: list[list[str]] = []
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars or {})
@@ -39,12 +41,16 @@ class VmrescueAction(ActionBase, metaclass=abc.ABCMeta):
             mutually_exclusive=self.MUTUALLY_EXCLUSIVE or None,
             required_one_of=self.REQUIRED_ONE_OF or None,
             required_if=self.REQUIRED_IF or None,
+            required_by=self.REQUIRED_BY or None,
+            required_together=self.REQUIRED_TOGETHER or None,
         )
+        self.remote_commands: list[dict[str, t.Any]] = []
+        # Every result says which remote commands ran (for audit and round-trip counts), failures included.
+        result["remote_commands"] = self.remote_commands
         validation = validator.validate(self._task.args)
         if validation.error_messages:
-            result.update(failed=True, msg="; ".join(validation.error_messages))
+            result.update(failed=True, changed=False, msg="; ".join(validation.error_messages))
             return result
-        self.remote_commands: list[dict[str, t.Any]] = []
         try:
             result.update(self.run_module(validation.validated_parameters, task_vars or {}))
         except VmrescueError as exc:

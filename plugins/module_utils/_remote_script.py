@@ -35,10 +35,11 @@ class StepResult:
     lines: list[str]
     rc: int | None          # exit code of a native program; None for a cmdlet step
     completed: bool         # the step's closing marker was seen
+    failed: bool = False    # a cmdlet step wrote an error and stopped the script (abort_on_error)
 
     @property
     def ok(self) -> bool:
-        return self.completed and self.rc in (None, 0)
+        return self.completed and not self.failed and self.rc in (None, 0)
 
     @property
     def text(self) -> str:
@@ -97,14 +98,17 @@ class RemoteScript:
         ]
         self._emit(body, only_if_ok)
 
-    def cmdlet(self, step: str, pipeline: str, only_if_ok: bool = False) -> None:
-        """Run one cmdlet pipeline; its text must come from the catalogue with every value through ps_literal."""
+    def cmdlet(self, step: str, pipeline: str, only_if_ok: bool = False, abort_on_error: bool = False) -> None:
+        """Run one cmdlet pipeline; its text must come from the catalogue with every value through ps_literal.
+
+        ``abort_on_error`` ends the whole script right there when the pipeline wrote an error (PowerShell's ``$?``),
+        so nothing after it runs: for steps that later steps must not outlive (the journal before a change)."""
         self._register(step)
-        body = [
-            f"Write-Output {ps_literal(self._marker('begin', step))}",
-            pipeline,
-            f"Write-Output {ps_literal(self._marker('end', step))}",
-        ]
+        body = [f"Write-Output {ps_literal(self._marker('begin', step))}", pipeline]
+        if abort_on_error:
+            body.append(f"if (-not $?) {{ Write-Output {ps_literal(self._marker('failed', step))}; "
+                        f"Write-Output {ps_literal(self._marker('done'))}; exit 0 }}")
+        body.append(f"Write-Output {ps_literal(self._marker('end', step))}")
         self._emit(body, only_if_ok)
 
     def retry_native(self, step: str, program: str, *args: str, attempts: int, pause_ms: int) -> None:
@@ -149,6 +153,11 @@ def parse_output(script: RemoteScript, stdout: str, stderr: str = "") -> ScriptR
             if rest not in script.step_names or rest in steps:
                 raise RemoteScriptError(f"unexpected step marker {rest!r} in the output of {script.name}")
             current = steps[rest] = StepResult(rest, [], None, False)
+        elif kind == "failed":
+            if current is None or current.name != rest:
+                raise RemoteScriptError(f"step {rest!r} failed without beginning in the output of {script.name}")
+            current.failed = True
+            current = None
         elif kind in ("rc", "end"):
             name, _, code = rest.rpartition(":") if kind == "rc" else (rest, "", "")
             if current is None or current.name != name:

@@ -17,7 +17,8 @@ from .native_args import native_argv, resolve_native
 from .parser import parse_script
 from .syntax import (
     ArrayLiteral, Command, Constant, ExitCodeComparison, ExitStatement, ExpandableString, ExpressionElement,
-    Extent, IfStatement, LastExitCode, Parameter, Pipeline, Statement, TestPathCondition, Value,
+    Extent, IfStatement, LastExitCode, Parameter, Pipeline, Statement, SuccessCondition, TestPathCondition,
+    Value,
 )
 from .values import enumerate_output, to_text
 
@@ -93,6 +94,10 @@ class _Interpreter:
 
     def condition(self, statement: IfStatement) -> bool:
         condition = statement.condition
+        if isinstance(condition, SuccessCondition):
+            truth = self.last_ok
+            self.last_ok = True
+            return not truth if condition.negate else truth
         if isinstance(condition, ExitCodeComparison):
             self.last_ok = True
             equal = self.last_exit_code == condition.value

@@ -15,7 +15,8 @@ from .lexer import (
 )
 from .syntax import (
     Argument, ArrayLiteral, Command, Condition, Constant, ExitCodeComparison, ExitStatement, ExpressionElement,
-    Extent, IfStatement, LastExitCode, Parameter, Pipeline, ScriptBlock, Statement, TestPathCondition, Value,
+    Extent, IfStatement, LastExitCode, Parameter, Pipeline, ScriptBlock, Statement, SuccessCondition,
+    TestPathCondition, Value,
 )
 
 UNSUPPORTED_KEYWORDS = frozenset({
@@ -181,6 +182,8 @@ class _Parser:
 
     def condition(self) -> Condition:
         char = self.peek()
+        if self.text.startswith("$?", self.pos):
+            return self.success_condition(negate=False)
         if char == "$":
             start = self.pos
             if not isinstance(self.variable(), LastExitCode):
@@ -209,6 +212,8 @@ class _Parser:
             negate = True
             self.pos += 4
             self.skip_blanks()
+            if self.text.startswith("$?", self.pos):
+                return self.success_condition(negate=True)
         if self.peek() != "(":
             raise unsupported(self.pos, "A condition other than (Test-Path …) or $LASTEXITCODE -eq/-ne N")
         self.pos += 1
@@ -226,6 +231,11 @@ class _Parser:
         self.pos += 1
         self.skip_blanks()
         return TestPathCondition(command, negate)
+
+    def success_condition(self, negate: bool) -> SuccessCondition:
+        self.pos += 2
+        self.skip_blanks()
+        return SuccessCondition(negate)
 
     # ---- pipelines and commands --------------------------------------------
     def pipeline(self, closing: str | None) -> Pipeline:

@@ -103,7 +103,14 @@ class TestPathCondition:
     negate: bool
 
 
-Condition = ExitCodeComparison | TestPathCondition
+@dataclass(frozen=True)
+class SuccessCondition:
+    """`$?` / `-not $?`: whether the last statement succeeded (no error written, no failed native program)."""
+
+    negate: bool
+
+
+Condition = ExitCodeComparison | TestPathCondition | SuccessCondition
 
 
 @dataclass

@@ -91,3 +91,17 @@ def test_step_names_are_restricted(name):
 def test_only_catalogue_programs_can_run():
     with pytest.raises(ValueError):
         RemoteScript("ok").native("x", "cmd.exe", "/c", "dir")
+
+
+def test_abort_on_error_stops_the_script_and_marks_the_step():
+    script = RemoteScript("test.abort", nonce="1" * 16)
+    script.cmdlet("journal", "Set-Content -LiteralPath 'F:\\j.json' -Value 'x' -Encoding UTF8", abort_on_error=True)
+    script.native("change", "reg.exe", "add", "HKLM\\x", "/f")
+    text = script.render()
+    assert ("if (-not $?) { Write-Output '@@vmr:1111111111111111:failed:journal'; "
+            "Write-Output '@@vmr:1111111111111111:done'; exit 0 }") in text.splitlines()
+    nonce = "@@vmr:" + "1" * 16 + ":"
+    result = parse_output(script, "\n".join([nonce + "begin:journal", nonce + "failed:journal", nonce + "done"]))
+    assert result.finished
+    assert result.step("journal").failed and not result.step("journal").ok
+    assert not result.ran("change")

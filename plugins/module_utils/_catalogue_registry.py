@@ -48,10 +48,21 @@ def add_target_facts(script: RemoteScript, path: str, journal: str | None) -> No
 def add_journal_write(script: RemoteScript, journal: str, text: str) -> None:
     """Write the journal (before the first change of a write command)."""
     folder = ntpath.dirname(journal)
+    # The journal is what makes a change reversible: if it cannot be written, the script stops before any change.
     if folder and folder != journal:
-        script.cmdlet("journal-dir", f"New-Item -ItemType Directory -Path {ps_literal(folder)} -Force | Out-Null")
+        script.cmdlet("journal-dir", f"New-Item -ItemType Directory -Path {ps_literal(folder)} -Force | Out-Null",
+                      abort_on_error=True)
     script.cmdlet("journal-write", f"Set-Content -LiteralPath {ps_literal(journal)} -Value {ps_literal(text)} "
-                                   "-Encoding UTF8")
+                                   "-Encoding UTF8", abort_on_error=True)
+
+
+def require_journal_written(result: ScriptResult, journal: str | None) -> None:
+    """Fail clearly when the journal could not be written (the write command then stopped before any change)."""
+    for step in ("journal-dir", "journal-write"):
+        found = result.step(step)
+        if found is not None and not found.ok:
+            raise VmrescueError(f"the journal {journal!r} could not be written, so nothing was changed: "
+                                "check that the broken disk is online and writable", stderr=result.stderr)
 
 
 @dataclasses.dataclass

@@ -1,8 +1,9 @@
 """A scripted stand-in for the recovery VM in unit tests: runs the *structure* of a catalogue script.
 
 It follows the markers, ``if ($LASTEXITCODE -eq/-ne N) { ... }`` blocks and ``exit``, and asks a responder for the
-output and exit code of every step (``responder(step, command_line) -> (lines, rc)``; rc None for cmdlets). So a test
-scripts what Windows would answer, and the collection's own parser and planner do the rest.
+output and exit code of every step (``responder(step, command_line) -> (lines, rc)``; rc None for cmdlets, or
+``CMDLET_ERROR`` for a cmdlet that wrote an error, which the ``if (-not $?)`` guard of an abort_on_error step sees).
+So a test scripts what Windows would answer, and the collection's own parser and planner do the rest.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ _BEGIN = re.compile(r"^Write-Output '(@@vmr:[0-9a-f]{16}):begin:(.+)'$")
 _RC = re.compile(r'^"(@@vmr:[0-9a-f]{16}):rc:(.+):\$LASTEXITCODE"$')
 _END = re.compile(r"^Write-Output '(@@vmr:[0-9a-f]{16}):(end:.+|done)'$")
 _IF = re.compile(r"^if \(\$LASTEXITCODE -(eq|ne) (\d+)\) \{$")
+_ABORT = re.compile(r"^if \(-not \$\?\) \{ Write-Output '(@@vmr:[0-9a-f]{16}:failed:.+)'; "
+                    r"Write-Output '(@@vmr:[0-9a-f]{16}:done)'; exit 0 \}$")
+CMDLET_ERROR = "cmdlet-error"
 
 
 def run_script(script: str, responder: Responder, cut_after_step: str | None = None) -> dict[str, t.Any]:
     """stdout/stderr/rc as _low_level_execute_command returns them. ``cut_after_step`` simulates a killed command."""
     out: list[str] = []
     last_rc = 0
+    last_ok = True
     skipping: list[bool] = []
     step = None
     for line in script.splitlines():
@@ -41,6 +46,12 @@ def run_script(script: str, responder: Responder, cut_after_step: str | None = N
             continue
         if line == "exit 0":
             break
+        abort = _ABORT.match(line)
+        if abort:
+            if not last_ok:
+                out.extend([abort.group(1), abort.group(2)])
+                break
+            continue
         begin, rc_marker, end = _BEGIN.match(line), _RC.match(line), _END.match(line)
         if begin:
             step = begin.group(2)
@@ -56,7 +67,8 @@ def run_script(script: str, responder: Responder, cut_after_step: str | None = N
         else:
             lines, rc = responder(step or "", line)
             out.extend(lines)
-            if rc is not None:
+            last_ok = rc != CMDLET_ERROR and rc in (None, 0)
+            if rc is not None and rc != CMDLET_ERROR:
                 last_rc = rc
     return {"rc": 0, "stdout": "\n".join(out) + "\n", "stderr": ""}
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from action_harness import run_action
-from windows_model import BOOTMGR, LOADER, Windows, steps_of, store_objects
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action.action_harness import run_action
+from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import CMDLET_ERROR
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action.windows_model import BOOTMGR, LOADER, Windows, steps_of, store_objects
 
 from ansible_collections.vmrescue.windows.plugins.action.bcd import ActionModule as Bcd
 from ansible_collections.vmrescue.windows.plugins.action.bcd_info import ActionModule as BcdInfo
@@ -62,7 +63,7 @@ def test_unchanged_is_exactly_one_command():
 
 
 def test_verification_mismatch_fails():
-    result, _ = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({"verify-query": (BEFORE, 0)})])
+    result, _recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({"verify-query": (BEFORE, 0)})])
     assert result["failed"] and "does not show the planned values" in result["msg"]
     assert "timeout of {bootmgr}" in result["msg"]
 
@@ -71,7 +72,7 @@ def test_bcdedit_failure_names_the_command_and_stops():
     windows = Windows({"change.2": (["An error occurred (translated)."], 1), "verify-query": (BEFORE, 0)})
     result, recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), windows])
     assert result["failed"] and "exit code 1" in result["msg"] and "displaybootmenu" in result["msg"]
-    ran = [step for step, _ in windows.seen]
+    ran = [step for step, _line in windows.seen]
     assert "change.3" not in ran and "verify-load" in ran and "verify-unload" in ran
 
 
@@ -88,30 +89,30 @@ def test_store_on_the_recovery_vms_own_disk_is_refused():
 
 
 def test_missing_store_and_non_hive():
-    result, _ = run_action(BcdInfo, {"store": STORE}, [Windows({}, exists=False)])
+    result, _recorder = run_action(BcdInfo, {"store": STORE}, [Windows({}, exists=False)])
     assert result["failed"] and "does not exist" in result["msg"]
-    result, _ = run_action(BcdInfo, {"store": STORE}, [Windows({"load": (["ERROR: (translated)"], 1)})])
+    result, _recorder = run_action(BcdInfo, {"store": STORE}, [Windows({"load": (["ERROR: (translated)"], 1)})])
     assert result["failed"] and "could not be loaded" in result["msg"]
 
 
 def test_stale_mount_is_unloaded_first_and_reported():
     windows = Windows({"probe": ([f"HKEY_LOCAL_MACHINE\\{MOUNT}"], 0), "query": (AFTER, 0)})
-    result, _ = run_action(Bcd, TASK, [windows])
-    assert [s for s, _ in windows.seen][3:6] == ["probe", "stale-unload", "load"]
+    result, _recorder = run_action(Bcd, TASK, [windows])
+    assert [s for s, _line in windows.seen][3:6] == ["probe", "stale-unload", "load"]
     assert any("interrupted run" in w for w in result["warnings"])
 
 
 def test_unload_is_retried():
     windows = Windows({"query": (AFTER, 0), r"unload(\.2)?": (["ERROR: Access is denied."], 1)})
-    result, _ = run_action(BcdInfo, {"store": STORE}, [windows])
-    assert [s for s, _ in windows.seen][-3:] == ["unload", "unload.2", "unload.3"] and not result.get("failed")
+    result, _recorder = run_action(BcdInfo, {"store": STORE}, [windows])
+    assert [s for s, _line in windows.seen][-3:] == ["unload", "unload.2", "unload.3"] and not result.get("failed")
     windows = Windows({"query": (AFTER, 0), r"unload(\.\d)?": (["ERROR: Access is denied."], 1)})
-    result, _ = run_action(BcdInfo, {"store": STORE}, [windows])
+    result, _recorder = run_action(BcdInfo, {"store": STORE}, [windows])
     assert any("could not be unloaded" in w for w in result["warnings"])
 
 
 def test_a_cut_off_command_fails_without_guessing():
-    result, _ = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({})], cut_after_step="change.2")
+    result, _recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({})], cut_after_step="change.2")
     assert result["failed"] and "did not finish" in result["msg"]
 
 
@@ -129,3 +130,12 @@ def test_journal_is_written_before_the_first_change_and_keeps_first_records():
     assert records[BOOTMGR]["25000004"]["data"] == "0500000000000000"        # first record wins
     assert records[BOOTMGR]["26000020"] == {"present": False, "type": None, "data": None}
     assert records[LOADER.lower()]["16000048"] == {"present": True, "type": "REG_BINARY", "data": "01"}
+
+
+def test_a_journal_that_cannot_be_written_stops_before_any_change():
+    args = dict(TASK, journal="F:\\vmrescue\\journal.json")
+    writer = Windows({"journal-write": (["Set-Content : Access to the path is denied."], CMDLET_ERROR)})
+    result, recorder = run_action(Bcd, args, [Windows({"query": (BEFORE, 0)}), writer])
+    assert result["failed"] and "journal" in result["msg"] and "nothing was changed" in result["msg"]
+    assert [step for step, _line in writer.seen] == ["journal-dir", "journal-write"]   # no bcdedit ran
+    assert "if (-not $?)" in recorder.scripts[1]

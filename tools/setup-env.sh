@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
 # Prepare the controller environment the collection's tests and demo need, idempotently:
-#   - python3-hivex (Debian package: hivex has no PyPI wheel) and python3-venv, via apt only when missing;
+#   - python3-hivex (Debian package: hivex has no PyPI wheel), python3-venv, and the ShellCheck program that
+#     ansible-test's sanity test for shell scripts runs, via apt only when missing;
 #   - a virtualenv that sees hivex (--system-site-packages), at $VMRESCUE_VENV (default <repo>/.venv);
 #   - the pinned test requirements.
 # Prints the virtualenv path on its last line so callers can capture it.
@@ -21,6 +22,10 @@ if ! "$system_python" -c 'import hivex' 2>/dev/null; then
 fi
 if ! "$system_python" -c 'import ensurepip, venv' 2>/dev/null; then
   need_apt_packages+=(python3-venv)
+fi
+# Without ShellCheck, ansible-test sanity skips its shell-script test with only a warning: nothing is checked.
+if ! command -v shellcheck >/dev/null 2>&1; then
+  need_apt_packages+=(shellcheck)
 fi
 if ((${#need_apt_packages[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

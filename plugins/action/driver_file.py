@@ -3,8 +3,9 @@
 """Action plugin of vmrescue.windows.driver_file: replace a driver on the broken disk with a known-good copy.
 
 Commands: (upload when the source is on the controller); read source + destination + backup (one command); refuse a
-missing, non-PE or unexpected source before anything is written; back up the original once and verify it; copy and
-verify the copy by SHA-256.
+missing, non-PE or unexpected source before anything is written; back up the original once and verify it (one
+command); copy and verify the copy by SHA-256 (one command). Backing up and replacing stay two commands: the
+replacement may only start after the controller compared the backup's hash with the original's.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class ActionModule(VmrescueAction):
     }
     MUTUALLY_EXCLUSIVE = [["name", "dest"], ["src", "src_controller"]]
     REQUIRED_ONE_OF = [["name", "dest"], ["src", "src_controller"]]
+    # A bare file name needs the drive to find System32\drivers on (dest is a full path already).
+    REQUIRED_BY = {"name": ["windows_drive"]}
 
     def run(self, tmp=None, task_vars=None):
         # A temporary folder on the recovery VM only when a controller file has to be uploaded.
@@ -79,8 +82,7 @@ class ActionModule(VmrescueAction):
             raise VmrescueError(f"expected_version {params['expected_version']!r} is not a version such as 10.0.14393.0")
         source = params["src"] or self._upload(params["src_controller"], expected_sha)
 
-        steps = files.merged_steps([self.run_script(s) for s in
-                                    files.driver_read_scripts(source, dest, backup_file, HEAD_BYTES)])
+        steps = files.completed_steps(self.run_script(files.driver_read_script(source, dest, backup_file, HEAD_BYTES)))
         check_offline_target(dest, "dest", True, parse_json_objects("\n".join(steps["disks"]), "disks"),
                              parse_json_objects("\n".join(steps["partitions"]), "partitions"))
         src = files.parse_file_probe(source, steps["source"])
@@ -108,7 +110,7 @@ class ActionModule(VmrescueAction):
         if current.exists and not saved.exists:
             self._backup(dest, backup_file, current.sha256)
             result.update(backup_file=backup_file, backed_up=True)
-        written = files.merged_steps([self.run_script(files.driver_replace_script(source, dest))])
+        written = files.completed_steps(self.run_script(files.driver_replace_script(source, dest)))
         if files.parse_hash(written["hash"], dest) != src.sha256:
             raise VmrescueError(f"{dest} does not match the source after copying (SHA-256); the original is in "
                                 f"{result['backup_file']}", **result)
@@ -116,7 +118,7 @@ class ActionModule(VmrescueAction):
 
     def _backup(self, dest: str, backup_file: str, original_sha256: str | None) -> None:
         """Copy the original aside and prove the copy by hash before the original is overwritten."""
-        written = files.merged_steps([self.run_script(files.driver_backup_script(dest, backup_file))])
+        written = files.completed_steps(self.run_script(files.driver_backup_script(dest, backup_file)))
         if files.parse_hash(written["hash"], backup_file) != original_sha256:
             raise VmrescueError(f"the backup {backup_file} of {dest} could not be verified (SHA-256); {dest} was not "
                                 "replaced", backup_file=backup_file)
@@ -130,8 +132,6 @@ class ActionModule(VmrescueAction):
         name = params["name"]
         if not _FILE_NAME.match(name) or name in (".", ".."):
             raise VmrescueError(f"name {name!r} must be a file name such as filecrypt.sys")
-        if not params["windows_drive"]:
-            raise VmrescueError("windows_drive is required with name (or give dest as a full path)")
         drive = normalize_drive(params["windows_drive"])
         return f"{drive}\\Windows\\System32\\drivers\\{name}", drive
 

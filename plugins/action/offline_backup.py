@@ -3,8 +3,10 @@
 """Action plugin of vmrescue.windows.offline_backup: copy the BCD store and hives (with their logs), verify, manifest.
 
 Commands: read (sources, latest manifest); if a manifest exists, hash its files (a verified backup -> done);
-otherwise hash + copy + hash the copies (packed to fit the command line), then write the manifest only once every
-copy matched its source. A manifest on disk therefore always describes a verified backup.
+otherwise one command hashes every source, copies it and hashes the copy, and one more writes the manifest, sent
+only once the controller saw every copy match its source. A manifest on disk therefore always describes a verified
+backup. (The manifest cannot be written by the copying command itself: the remote PowerShell subset cannot compare
+two hashes, see ``_catalogue_files.manifest_script``.)
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class ActionModule(VmrescueAction):
         latest = ntpath.join(backup_dir, backup.LATEST_NAME)
 
         read = self.run_script(files.backup_read_script(drive, store, config_dir, backup_dir, latest))
-        steps = files.merged_steps([read])
+        steps = files.completed_steps(read)
         if not parse_test_path_lines(steps["drive"], 1, "drive")[0]:
             raise VmrescueError(f"windows_drive {drive} does not exist on the recovery VM; nothing was written")
         planned = backup.plan_files(store, files.file_names(steps["bcd-dir"], ntpath.dirname(store)),
@@ -73,15 +75,13 @@ class ActionModule(VmrescueAction):
 
     def _verify_existing(self, manifest: dict[str, t.Any]) -> list[str]:
         paths = backup.backup_file_paths(manifest)
-        results = [self.run_script(s) for s in files.hash_scripts("backup-verify", paths)]
-        steps = files.merged_steps(results)
+        steps = files.completed_steps(self.run_script(files.hash_script("backup-verify", paths)))
         actual = {path: files.parse_hash(steps.get(f"h.{i}", []), path) for i, path in enumerate(paths)}
         return backup.verify(manifest, actual)
 
     def _copy(self, now: datetime.datetime, backup_path: str, planned: list[backup.BackupFile],
               latest: str) -> dict[str, t.Any]:
-        results = [self.run_script(s) for s in files.backup_copy_scripts(backup_path, planned)]
-        steps = files.merged_steps(results)
+        steps = files.completed_steps(self.run_script(files.backup_copy_script(backup_path, planned)))
         source_hashes = {f.source: files.parse_hash(steps.get(f"hsrc.{i}", []), f.source) for i, f in enumerate(planned)}
         copy_hashes = {f.source: files.parse_hash(steps.get(f"hdst.{i}", []), f.relative) for i, f in enumerate(planned)}
         problems = backup.copy_problems(planned, source_hashes, copy_hashes)
@@ -91,7 +91,7 @@ class ActionModule(VmrescueAction):
         manifest = backup.build_manifest(now, backup_path, planned, source_hashes)
         text = backup.manifest_text(manifest)
         manifest_path = ntpath.join(backup_path, backup.MANIFEST_NAME)
-        written = files.merged_steps([self.run_script(files.manifest_script(manifest_path, text, latest))])
+        written = files.completed_steps(self.run_script(files.manifest_script(manifest_path, text, latest)))
         expected = backup.manifest_file_sha256(text)
         if (files.parse_hash(written["hash-manifest"], manifest_path) != expected
                 or files.parse_hash(written["hash-latest"], latest) != expected):

@@ -2,12 +2,14 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of vmrescue.windows.offline_disk_info: find the attached Windows volume and its BCD store.
 
-Commands: disk discovery (read); when needed, bring disks online and discover again; then the chosen volume's facts
-(hives, BCD store, dump files), in the same command that gives the boot partition a temporary letter when it has none.
+Commands: one discovery (layout; for every drive letter the hives, BCD stores and dump files). Only when something
+has to change, one more command each: bring disks online/writable (and read again), give the boot partition a
+temporary letter (and test the store there). Check mode sends only the discovery.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_disk as catalogue
@@ -25,28 +27,30 @@ class ActionModule(VmrescueAction):
         "assign_esp_letter": {"type": "bool", "default": True},
     }
 
-    def _discover(self) -> tuple[discovery.Layout, dict[str, bool]]:
-        return catalogue.read_discovery(self.run_script(catalogue.discovery_script()))
-
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         windows_drive = discovery.normalize_drive(params["windows_drive"]) if params["windows_drive"] else None
         disk_number = params["disk_number"]
+        store = params["bcd_store"]
+        if store is not None and discovery.drive_of_path(store) is None:
+            raise VmrescueError(f"bcd_store {store!r} must be an absolute drive-letter path such as S:\\EFI\\Microsoft"
+                                "\\Boot\\BCD")
         skipped: list[str] = []          # changes check mode did not make
         brought_online: list[int] = []
 
-        layout, probe = self._discover()
-        selection = discovery.select_windows_volume(layout, probe, windows_drive=windows_drive, disk_number=disk_number)
-        to_prepare = discovery.disks_to_prepare(layout, selection.windows, disk_number)
+        found = catalogue.read_discovery(self.run_script(catalogue.discovery_script(store)), store)
+        selection = discovery.select_windows_volume(found.layout, found.has_system_hive, windows_drive=windows_drive,
+                                                    disk_number=disk_number)
+        to_prepare = discovery.disks_to_prepare(found.layout, selection.windows, disk_number)
         if to_prepare and params["bring_online"]:
             numbers = [disk.number for disk in to_prepare]
             if self.check_mode:
                 skipped.append(f"bring disk(s) {numbers} online and writable")
             else:
-                self._prepare(to_prepare)
+                found = self._prepare(to_prepare, found, store)
                 brought_online = numbers
-                layout, probe = self._discover()
-                selection = discovery.select_windows_volume(layout, probe, windows_drive=windows_drive,
-                                                            disk_number=disk_number)
+                selection = discovery.select_windows_volume(found.layout, found.has_system_hive,
+                                                            windows_drive=windows_drive, disk_number=disk_number)
+        layout = found.layout
         base = {
             "changed": bool(skipped or brought_online), "brought_online": brought_online,
             "skipped_in_check_mode": skipped, "candidates": selection.candidates, "ignored": selection.ignored,
@@ -64,58 +68,38 @@ class ActionModule(VmrescueAction):
                                 f"own disk holds \\{discovery.SYSTEM_HIVE}.{hint}", **base)
         if not brought_online and to_prepare and not params["bring_online"]:
             base["warnings"] = [f"disk {selection.windows.disk_number} is read-only; the repair cannot write to it"]
-        return self._facts(params, layout, selection.windows, base)
+        return self._facts(params, found, selection.windows, base)
 
-    def _prepare(self, disks: list[discovery.Disk]) -> None:
-        result = self.run_script(catalogue.prepare_disks_script([(d.number, d.offline, d.read_only) for d in disks]))
-        after = {d["Number"]: d for d in discovery.parse_json_objects(result.step("disks").text, "disks")}
-        failed = [d.number for d in disks if after.get(d.number, {}).get("IsOffline") or
-                  after.get(d.number, {}).get("IsReadOnly")]
+    def _prepare(self, disks: list[discovery.Disk], before: catalogue.Discovery,
+                 store: str | None) -> catalogue.Discovery:
+        """Bring the disks online and writable in one command that also reads again what that changed."""
+        script = catalogue.prepare_disks_script([(d.number, d.offline, d.read_only) for d in disks], store)
+        result = self.run_script(script)
+        after = catalogue.disks_after(result)
+        failed = [d.number for d in disks if d.number not in after or after[d.number].get("IsOffline")
+                  or after[d.number].get("IsReadOnly")]
         if failed:
             raise VmrescueError(f"disk(s) {failed} could not be brought online and writable", stderr=result.stderr)
+        if result.ran("partitions"):
+            return catalogue.read_discovery(result, store)
+        # Only made writable: the letters and files are as discovered, the disks' flags are new.
+        layout = dataclasses.replace(before.layout, disks=catalogue.read_disks(result))
+        return dataclasses.replace(before, layout=layout)
 
-    def _facts(self, params: dict[str, t.Any], layout: discovery.Layout, windows: discovery.Partition,
+    def _facts(self, params: dict[str, t.Any], found: catalogue.Discovery, windows: discovery.Partition,
                base: dict[str, t.Any]) -> dict[str, t.Any]:
+        layout = found.layout
         drive = windows.drive
-        assign: catalogue.AccessPath | None = None
-        location = discovery.boot_location(layout, windows) if not params["bcd_store"] else None
+        location = None
         if params["bcd_store"]:
-            bcd_paths = [self._checked_store(layout, params["bcd_store"])]
-        elif location.partition.letter:
-            bcd_paths = [location.store_on(location.partition.letter)]
-        elif not params["assign_esp_letter"]:
-            bcd_paths = []
-            base.setdefault("warnings", []).append(
-                f"partition {location.partition.number} of disk {windows.disk_number} holds the BCD store but has no "
-                "drive letter; set assign_esp_letter: true or bcd_store")
-        elif self.check_mode:
-            bcd_paths = []
-            base["changed"] = True
-            base["skipped_in_check_mode"].append(
-                f"give partition {location.partition.number} of disk {windows.disk_number} a temporary drive letter")
+            self._check_store(layout, params["bcd_store"])
+            if not found.bcd_store_exists:
+                raise VmrescueError(f"bcd_store {params['bcd_store']} does not exist on the recovery VM", **base)
+            bcd_store = params["bcd_store"]
         else:
-            assign = catalogue.AccessPath(windows.disk_number, location.partition.number, discovery.free_letter(layout))
-            bcd_paths = [location.store_on(assign.letter)]
-        fallback = f"{drive}\\{discovery.BIOS_BCD}"
-        if location is not None and location.generation == 1 and fallback not in bcd_paths:
-            bcd_paths.append(fallback)      # Gen1 stores sometimes live on the Windows volume itself
-
-        result = self.run_script(catalogue.volume_facts_script(drive, bcd_paths, assign))
-        facts = catalogue.read_volume_facts(result, bcd_paths, assign)
-        if assign is not None:
-            if facts.assigned_letter != assign.letter:
-                raise VmrescueError(f"partition {assign.partition_number} of disk {assign.disk_number} did not get "
-                                    f"the drive letter {assign.letter}:", **base)
-            base["changed"] = True
-            base["temporary_letters"] = [assign.as_dict()]
-        bcd_store = next((path for path in bcd_paths if facts.bcd.get(path)), None)
-        if params["bcd_store"] and bcd_store is None:
-            raise VmrescueError(f"bcd_store {params['bcd_store']} does not exist on the recovery VM", **base)
-        if bcd_paths and bcd_store is None:
-            raise VmrescueError(f"no BCD store was found on disk {windows.disk_number} (looked at "
-                                f"{', '.join(bcd_paths)}); set bcd_store", **base)
-        if not facts.system_hive:
-            raise VmrescueError(f"{drive}\\{discovery.SYSTEM_HIVE} disappeared during discovery", **base)
+            location = discovery.boot_location(layout, windows)
+            bcd_store = self._find_store(params, found, windows, location, base)
+        probe = found.volumes[windows.letter]
         disk = layout.disk(windows.disk_number)
         return {
             **base,
@@ -126,19 +110,59 @@ class ActionModule(VmrescueAction):
             "partition_number": windows.number,
             "partitions": layout.partitions_report(windows.disk_number),
             "system_hive": f"{drive}\\{discovery.SYSTEM_HIVE}",
-            "software_hive": f"{drive}\\{discovery.SOFTWARE_HIVE}" if facts.software_hive else None,
-            "dump_files": discovery.dump_files(facts.memory_dump_json, facts.minidump_json),
+            "software_hive": f"{drive}\\{discovery.SOFTWARE_HIVE}" if probe.software_hive else None,
+            "dump_files": list(probe.dump_files),
         }
 
+    def _find_store(self, params: dict[str, t.Any], found: catalogue.Discovery, windows: discovery.Partition,
+                    location: discovery.BootLocation, base: dict[str, t.Any]) -> str | None:
+        """The store on the boot partition (given a temporary letter when it has none), else Gen1's OS-volume store."""
+        looked: dict[str, bool] = {}        # path -> exists, in order of preference
+        skipped = False
+        if location.partition.letter:
+            path = location.store_on(location.partition.letter)
+            looked[path] = found.bcd_exists(path)
+        elif not params["assign_esp_letter"]:
+            skipped = True
+            base.setdefault("warnings", []).append(
+                f"partition {location.partition.number} of disk {windows.disk_number} holds the BCD store but has no "
+                "drive letter; set assign_esp_letter: true or bcd_store")
+        elif self.check_mode:
+            skipped = True
+            base["changed"] = True
+            base["skipped_in_check_mode"].append(
+                f"give partition {location.partition.number} of disk {windows.disk_number} a temporary drive letter")
+        else:
+            path, exists = self._assign(layout=found.layout, windows=windows, location=location, base=base)
+            looked[path] = exists
+        if location.generation == 1:
+            # BIOS boots the active partition's store; on disks without System Reserved that is the OS volume's.
+            on_windows_volume = f"{windows.drive}\\{discovery.BIOS_BCD}"
+            looked.setdefault(on_windows_volume, found.bcd_exists(on_windows_volume))
+        store = next((path for path, exists in looked.items() if exists), None)
+        if store is None and not skipped:
+            raise VmrescueError(f"no BCD store was found on disk {windows.disk_number} (looked at "
+                                f"{', '.join(looked)}); set bcd_store", **base)
+        return store
+
+    def _assign(self, layout: discovery.Layout, windows: discovery.Partition, location: discovery.BootLocation,
+                base: dict[str, t.Any]) -> tuple[str, bool]:
+        """Give the boot partition a temporary letter (reported, for offline_disk_release); (store path, exists)."""
+        assign = catalogue.AccessPath(windows.disk_number, location.partition.number, discovery.free_letter(layout))
+        letter, exists = catalogue.read_assigned(
+            self.run_script(catalogue.assign_letter_script(assign, location.relative_path)), assign)
+        if letter != assign.letter:
+            raise VmrescueError(f"partition {assign.partition_number} of disk {assign.disk_number} did not get "
+                                f"the drive letter {assign.letter}:", **base)
+        base["changed"] = True
+        base["temporary_letters"] = [assign.as_dict()]
+        return location.store_on(assign.letter), exists
+
     @staticmethod
-    def _checked_store(layout: discovery.Layout, store: str) -> str:
+    def _check_store(layout: discovery.Layout, store: str) -> None:
         letter = discovery.drive_of_path(store)
-        if letter is None:
-            raise VmrescueError(f"bcd_store {store!r} must be an absolute drive-letter path such as S:\\EFI\\Microsoft"
-                                "\\Boot\\BCD")
         part = layout.partition_with_letter(letter)
         if part is None:
             raise VmrescueError(f"bcd_store {store}: drive {letter}: does not exist on the recovery VM")
         if layout.protected(part):
             raise VmrescueError(f"refusing bcd_store {store}: drive {letter}: belongs to the recovery VM's own system")
-        return store

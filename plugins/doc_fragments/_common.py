@@ -14,6 +14,7 @@ attributes:
     support: full
     description: Returns before and after of everything the task touches.
   platform:
+    support: full
     platforms: windows
     description: Runs against the Windows recovery VM over WinRM; logic runs on the controller.
 notes:
@@ -30,6 +31,7 @@ attributes:
     support: none
     description: Changes nothing, so there is no diff.
   platform:
+    support: full
     platforms: windows
     description: Runs against the Windows recovery VM over WinRM; logic runs on the controller.
 notes:

@@ -136,13 +136,13 @@ def _parse_int(value: t.Any, label: str) -> int:
 
 
 def _parse_enum(element: Element, value: t.Any, label: str) -> int:
-    names = [name for name, _ in element.enum]
+    names = [name for name, _number in element.enum]
     if isinstance(value, str):
         for name, number in element.enum:
             if name.lower() == value.strip().lower():
                 return number
     if isinstance(value, int) and not isinstance(value, bool):
-        for _, number in element.enum:
+        for _name, number in element.enum:
             if number == value:
                 return number
     raise VmrescueError(

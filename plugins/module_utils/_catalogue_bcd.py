@@ -12,10 +12,11 @@ the read resolved, quoted (a bare ``{...}`` would be a PowerShell script block).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_store import BcdStore
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import (
-    REG, MountOutcome, add_journal_write, add_mount, add_target_facts, add_unload, mount_key, mount_outcome,
+    REG, MountOutcome, RegChange, add_journal_write, add_mount, add_target_facts, add_unload, mount_key, mount_outcome,
     require_loaded,
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
@@ -24,6 +25,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script im
 
 BCDEDIT = "bcdedit.exe"
 VERIFY = "verify-"
+RAW = "raw-"
 
 
 def objects_key(store: str) -> str:
@@ -55,13 +57,24 @@ class BcdeditChange:
         return ["/store", store, f"/{self.action}", self.guid, self.element, *self.values]
 
 
-def write_store(store: str, changes: list[BcdeditChange], journal: str | None, journal_text: str | None) -> RemoteScript:
-    """One command: journal, bcdedit changes (stop at the first failure), then the verifying read."""
+def write_store(store: str, changes: list[BcdeditChange], journal: str | None, journal_text: str | None,
+                raw_changes: Sequence[RegChange] = ()) -> RemoteScript:
+    """One command: journal, bcdedit changes (stop at the first failure), raw element writes, the verifying read.
+
+    Raw writes (a journal restore of an encoding bcdedit would not reproduce) load the store only after bcdedit is
+    done with it and only when every bcdedit change succeeded; each runs only after the previous one succeeded.
+    """
     script = RemoteScript("bcd-write")
     if journal and journal_text is not None:
         add_journal_write(script, journal, journal_text)
     for number, change in enumerate(changes, 1):
         script.native(f"change.{number}", BCDEDIT, *change.arguments(store), only_if_ok=number > 1)
+    if raw_changes:
+        root = mount_key(store)
+        script.native(f"{RAW}load", REG, "load", root, store, only_if_ok=bool(changes))
+        for number, raw in enumerate(raw_changes, 1):
+            script.native(f"{RAW}change.{number}", REG, *raw.arguments(root), only_if_ok=True)
+        add_unload(script, RAW, store)
     _add_store_listing(script, VERIFY, store)
     return script
 

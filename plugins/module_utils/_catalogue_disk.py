@@ -3,7 +3,9 @@
 """PRIVATE: remote commands that discover and prepare the attached disk (offline_disk_info, offline_disk_release).
 
 Only cmdlets of ``docs/dev/remote-commands.md`` section 5; every value through ``ps_literal``; every answer is JSON
-or a Test-Path boolean. Each builder returns one ``RemoteScript`` that fits one Windows command line.
+or a Test-Path boolean. Discovery is one command: the layout, and for every drive letter the tests that find a
+Windows volume, its BCD store and its dump files. A change (a disk brought online, a letter given to the boot
+partition) is one more command that makes the change and re-reads what it affects.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_files as files
 from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery import (
-    PROBE_LETTERS, SOFTWARE_HIVE, SYSTEM_HIVE, Layout, drive_letter, parse_json_objects, parse_layout,
-    parse_test_path_lines,
+    BIOS_BCD, PROBE_LETTERS, SOFTWARE_HIVE, SYSTEM_HIVE, UEFI_BCD, Disk, Layout, drive_letter, dump_files,
+    parse_json_objects, parse_layout, parse_test_path_lines,
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal as q
@@ -23,20 +25,12 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script im
 DISK_PROPERTIES = "Number,FriendlyName,IsOffline,OfflineReason,IsReadOnly,IsSystem,IsBoot,PartitionStyle,Signature,Guid,Size"
 PARTITION_PROPERTIES = "DiskNumber,PartitionNumber,DriveLetter,GptType,MbrType,IsActive,IsSystem,IsBoot,Size"
 VOLUME_PROPERTIES = "DriveLetter,FileSystem,FileSystemLabel"
+MEMORY_DUMP = "Windows\\MEMORY.DMP"
+MINIDUMP_DIR = "Windows\\Minidump"
 
 
 def _json(cmdlet: str, properties: str) -> str:
     return f"{cmdlet} | Select-Object -Property {properties} | ConvertTo-Json -Compress"
-
-
-def add_layout_steps(script: RemoteScript) -> None:
-    script.cmdlet("disks", _json("Get-Disk", DISK_PROPERTIES))
-    script.cmdlet("partitions", _json("Get-Partition", PARTITION_PROPERTIES))
-    script.cmdlet("volumes", _json("Get-Volume", VOLUME_PROPERTIES))
-
-
-def read_layout(result: ScriptResult) -> Layout:
-    return parse_layout(_lines(result, "disks"), _lines(result, "partitions"), _lines(result, "volumes"))
 
 
 def _lines(result: ScriptResult, step: str) -> str:
@@ -46,37 +40,110 @@ def _lines(result: ScriptResult, step: str) -> str:
     return found.text
 
 
-# --- discovery: the layout and, for every letter, "is there a SYSTEM hive?" ------------------------------------------
+# --- discovery: the layout and, for every letter, hives, BCD stores and dump files ----------------------------------
 
-def discovery_script(letters: t.Sequence[str] = PROBE_LETTERS) -> RemoteScript:
+@dataclasses.dataclass(frozen=True)
+class VolumeProbe:
+    """What one drive letter holds (all False / empty for a letter no volume has)."""
+    system_hive: bool
+    software_hive: bool
+    bios_bcd: bool                  # <letter>:\boot\BCD
+    uefi_bcd: bool                  # <letter>:\EFI\Microsoft\Boot\BCD
+    dump_files: tuple[dict[str, t.Any], ...]
+
+
+@dataclasses.dataclass
+class Discovery:
+    layout: Layout
+    volumes: dict[str, VolumeProbe]     # letter -> probe
+    bcd_store_exists: bool | None       # the user's bcd_store, when one was given
+
+    @property
+    def has_system_hive(self) -> dict[str, bool]:
+        return {letter: probe.system_hive for letter, probe in self.volumes.items()}
+
+    def bcd_exists(self, path: str) -> bool:
+        """A store path on a probed letter: ``F:\\boot\\BCD`` or ``S:\\EFI\\Microsoft\\Boot\\BCD``."""
+        probe = self.volumes.get(path[0].upper())
+        rest = path[3:].casefold()
+        if probe is None:
+            return False
+        return (rest == BIOS_BCD.casefold() and probe.bios_bcd) or (rest == UEFI_BCD.casefold() and probe.uefi_bcd)
+
+
+def add_discovery_steps(script: RemoteScript, bcd_store: str | None = None,
+                        letters: t.Sequence[str] = PROBE_LETTERS) -> None:
+    script.cmdlet("disks", _json("Get-Disk", DISK_PROPERTIES))
+    script.cmdlet("partitions", _json("Get-Partition", PARTITION_PROPERTIES))
+    script.cmdlet("volumes", _json("Get-Volume", VOLUME_PROPERTIES))
+    for letter in letters:
+        root = f"{letter}:\\"
+        key = letter.lower()
+        # Test-Path answers False for a drive that does not exist, so every letter can be asked.
+        script.cmdlet(f"hives.{key}", files.leaf_exists(root + SYSTEM_HIVE) + "\n" + files.leaf_exists(root + SOFTWARE_HIVE))
+        script.cmdlet(f"bcd.{key}", files.leaf_exists(root + BIOS_BCD) + "\n" + files.leaf_exists(root + UEFI_BCD))
+        memory_dump, minidumps = root + MEMORY_DUMP, root + MINIDUMP_DIR
+        script.cmdlet(f"memory-dump.{key}", files.if_leaf(memory_dump, _json(
+            f"Get-Item -LiteralPath {q(memory_dump)} -Force", "FullName,Length")))
+        script.cmdlet(f"minidumps.{key}", files.if_container(minidumps, _json(
+            f"Get-ChildItem -LiteralPath {q(minidumps)} -Force -File", "FullName,Length")))
+    if bcd_store is not None:
+        script.cmdlet("bcd-store", files.leaf_exists(bcd_store))
+
+
+def discovery_script(bcd_store: str | None = None, letters: t.Sequence[str] = PROBE_LETTERS) -> RemoteScript:
     script = RemoteScript("disk-discovery")
-    add_layout_steps(script)
-    # One Test-Path per line: the answers come back in the same order, one boolean each.
-    script.cmdlet("system-hive", "\n".join(files.leaf_exists(f"{letter}:\\{SYSTEM_HIVE}") for letter in letters))
-    return files.ensure_fits(script)
+    add_discovery_steps(script, bcd_store, letters)
+    return script
 
 
-def read_discovery(result: ScriptResult, letters: t.Sequence[str] = PROBE_LETTERS) -> tuple[Layout, dict[str, bool]]:
-    layout = read_layout(result)
-    answers = parse_test_path_lines(_lines(result, "system-hive").splitlines(), len(letters), "SYSTEM hive")
-    return layout, dict(zip(letters, answers))
+def read_discovery(result: ScriptResult, bcd_store: str | None = None,
+                   letters: t.Sequence[str] = PROBE_LETTERS) -> Discovery:
+    layout = parse_layout(_lines(result, "disks"), _lines(result, "partitions"), _lines(result, "volumes"))
+    volumes = {}
+    for letter in letters:
+        key = letter.lower()
+        system, software = parse_test_path_lines(_lines(result, f"hives.{key}").splitlines(), 2, f"{letter}: hive")
+        bios, uefi = parse_test_path_lines(_lines(result, f"bcd.{key}").splitlines(), 2, f"{letter}: BCD")
+        dumps = dump_files(_lines(result, f"memory-dump.{key}"), _lines(result, f"minidumps.{key}"))
+        volumes[letter] = VolumeProbe(system, software, bios, uefi, tuple(dumps))
+    store = None
+    if bcd_store is not None:
+        store = parse_test_path_lines(_lines(result, "bcd-store").splitlines(), 1, "bcd_store")[0]
+    return Discovery(layout, volumes, store)
 
 
 # --- bringing disks online / writable --------------------------------------------------------------------------------
 
-def prepare_disks_script(disks: t.Sequence[tuple[int, bool, bool]]) -> RemoteScript:
-    """``(number, offline, read_only)`` per disk -> Set-Disk online and/or writable, then Get-Disk to verify."""
+def prepare_disks_script(disks: t.Sequence[tuple[int, bool, bool]], bcd_store: str | None = None) -> RemoteScript:
+    """``(number, offline, read_only)`` per disk -> Set-Disk online and/or writable, then read again what changed.
+
+    A disk brought online gets drive letters, so then the whole discovery runs again; a disk only made writable
+    needs just Get-Disk to verify it.
+    """
     script = RemoteScript("disk-prepare")
     for number, offline, read_only in disks:
         if offline:
             script.cmdlet(f"online.{int(number)}", f"Set-Disk -Number {int(number)} -IsOffline $false")
         if read_only:
             script.cmdlet(f"writable.{int(number)}", f"Set-Disk -Number {int(number)} -IsReadOnly $false")
-    script.cmdlet("disks", _json("Get-Disk", DISK_PROPERTIES))
-    return files.ensure_fits(script)
+    if any(offline for _number, offline, _read_only in disks):
+        add_discovery_steps(script, bcd_store)
+    else:
+        script.cmdlet("disks", _json("Get-Disk", DISK_PROPERTIES))
+    return script
 
 
-# --- facts of the chosen volume (optionally after giving the boot partition a temporary letter) ----------------------
+def disks_after(result: ScriptResult) -> dict[int, dict[str, t.Any]]:
+    """Number -> the raw Get-Disk object, to check the flags a Set-Disk should have changed."""
+    return {int(d["Number"]): d for d in parse_json_objects(_lines(result, "disks"), "disks")}
+
+
+def read_disks(result: ScriptResult) -> list[Disk]:
+    return parse_layout(_lines(result, "disks"), "", "").disks
+
+
+# --- a temporary drive letter for the boot partition -----------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
 class AccessPath:
@@ -97,47 +164,24 @@ def _access_path_args(access: AccessPath) -> str:
             f"-AccessPath {q(access.path)}")
 
 
-def volume_facts_script(windows_drive: str, bcd_paths: t.Sequence[str], assign: AccessPath | None = None) -> RemoteScript:
-    """Hives, BCD store candidates and dump files of one Windows volume; first ``assign`` a letter when given."""
-    script = RemoteScript("volume-facts" if assign is None else "assign-boot-letter")
-    if assign is not None:
-        script.cmdlet("assign", f"Add-PartitionAccessPath {_access_path_args(assign)}")
-        script.cmdlet("assigned", _json(f"Get-Partition -DiskNumber {int(assign.disk_number)}",
-                                        "DiskNumber,PartitionNumber,DriveLetter"))
-    root = windows_drive + "\\"
-    script.cmdlet("hives", files.leaf_exists(root + SYSTEM_HIVE) + "\n" + files.leaf_exists(root + SOFTWARE_HIVE))
-    if bcd_paths:
-        script.cmdlet("bcd", "\n".join(files.leaf_exists(path) for path in bcd_paths))
-    memory_dump = root + "Windows\\MEMORY.DMP"
-    minidump = root + "Windows\\Minidump"
-    script.cmdlet("memory-dump", files.if_leaf(memory_dump, _json(
-        f"Get-Item -LiteralPath {q(memory_dump)} -Force", "FullName,Length")))
-    script.cmdlet("minidumps", files.if_container(minidump, _json(
-        f"Get-ChildItem -LiteralPath {q(minidump)} -Force -File", "FullName,Length")))
-    return files.ensure_fits(script)
+def assign_letter_script(assign: AccessPath, store_relative: str) -> RemoteScript:
+    """Give the boot partition a temporary letter, then read its partitions and test the store there."""
+    script = RemoteScript("assign-boot-letter")
+    script.cmdlet("assign", f"Add-PartitionAccessPath {_access_path_args(assign)}")
+    script.cmdlet("assigned", _json(f"Get-Partition -DiskNumber {int(assign.disk_number)}",
+                                    "DiskNumber,PartitionNumber,DriveLetter"))
+    script.cmdlet("bcd-store", files.leaf_exists(assign.path + store_relative))
+    return script
 
 
-@dataclasses.dataclass
-class VolumeFacts:
-    system_hive: bool
-    software_hive: bool
-    bcd: dict[str, bool]
-    memory_dump_json: str
-    minidump_json: str
-    assigned_letter: str | None
-
-
-def read_volume_facts(result: ScriptResult, bcd_paths: t.Sequence[str], assign: AccessPath | None) -> VolumeFacts:
-    assigned = None
-    if assign is not None:
-        for item in parse_json_objects(_lines(result, "assigned"), "partitions"):
-            if int(item.get("PartitionNumber", -1)) == assign.partition_number:
-                assigned = drive_letter(item.get("DriveLetter"))
-    system, software = parse_test_path_lines(_lines(result, "hives").splitlines(), 2, "hive")
-    bcd = {}
-    if bcd_paths:
-        bcd = dict(zip(bcd_paths, parse_test_path_lines(_lines(result, "bcd").splitlines(), len(bcd_paths), "BCD")))
-    return VolumeFacts(system, software, bcd, _lines(result, "memory-dump"), _lines(result, "minidumps"), assigned)
+def read_assigned(result: ScriptResult, assign: AccessPath) -> tuple[str | None, bool]:
+    """(letter the partition has now, whether the store exists there)."""
+    letter = None
+    for item in parse_json_objects(_lines(result, "assigned"), "partitions"):
+        if int(item.get("PartitionNumber", -1)) == assign.partition_number:
+            letter = drive_letter(item.get("DriveLetter"))
+    exists = parse_test_path_lines(_lines(result, "bcd-store").splitlines(), 1, "BCD store")[0]
+    return letter, exists
 
 
 # --- releasing temporary letters -------------------------------------------------------------------------------------
@@ -145,7 +189,7 @@ def read_volume_facts(result: ScriptResult, bcd_paths: t.Sequence[str], assign: 
 def partitions_script() -> RemoteScript:
     script = RemoteScript("partition-letters")
     script.cmdlet("partitions", _json("Get-Partition", PARTITION_PROPERTIES))
-    return files.ensure_fits(script)
+    return script
 
 
 def release_script(paths: t.Sequence[AccessPath]) -> RemoteScript:
@@ -153,4 +197,4 @@ def release_script(paths: t.Sequence[AccessPath]) -> RemoteScript:
     for index, access in enumerate(paths):
         script.cmdlet(f"remove.{index}", f"Remove-PartitionAccessPath {_access_path_args(access)}")
     script.cmdlet("partitions", _json("Get-Partition", PARTITION_PROPERTIES))
-    return files.ensure_fits(script)
+    return script

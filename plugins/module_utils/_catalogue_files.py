@@ -1,16 +1,13 @@
 # Copyright (c) vmrescue.windows contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: remote commands that read, copy and hash files (offline_backup, driver_file), and the command budget.
+"""PRIVATE: remote commands that read, copy and hash files (offline_backup, driver_file), and reading their answers.
 
-Command budget: WinRS starts every command through cmd.exe, whose command line stops at 8191 characters, and
-ansible-core sends a script as ``PowerShell ... -EncodedCommand <base64 of UTF-16-LE>``: about 3,000 characters of
-script at most. Past that, Windows answers "The command line is too long." and runs nothing. ``ensure_fits`` refuses
-such a script before it is sent; ``pack`` spreads many similar steps over as few commands as fit.
+Every builder returns one ``RemoteScript`` = one remote command: the script travels on stdin behind a fixed
+bootstrap (``docs/dev/remote-commands.md`` section 1), so its length does not depend on how many files it names.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import ntpath
 import typing as t
@@ -18,57 +15,7 @@ import typing as t
 from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery import parse_json_objects
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal as q
-from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript
-
-_ENCODED_PREFIX = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand "
-CMD_LINE_LIMIT = 8191
-# Headroom below cmd.exe's limit for what WinRS adds around the command.
-MAX_COMMAND_LINE = CMD_LINE_LIMIT - 191
-
-StepAdder = t.Callable[[RemoteScript], None]
-
-
-def command_line_length(script_text: str) -> int:
-    """Length of the command line ansible-core's winrm connection builds for this script (``_encode_script``)."""
-    stripped = "\n".join(line.strip() for line in script_text.splitlines() if line.strip())
-    return len(_ENCODED_PREFIX) + len(base64.b64encode(stripped.encode("utf-16-le")))
-
-
-def fits(script: RemoteScript) -> bool:
-    return command_line_length(script.render()) <= MAX_COMMAND_LINE
-
-
-def ensure_fits(script: RemoteScript) -> RemoteScript:
-    length = command_line_length(script.render())
-    if length > MAX_COMMAND_LINE:
-        raise VmrescueError(
-            f"the remote command {script.name} would be {length} characters long, over the {MAX_COMMAND_LINE} that "
-            "a Windows command line can carry (shorter paths or fewer files per task help)")
-    return script
-
-
-def pack(name: str, adders: t.Sequence[StepAdder], first: t.Sequence[StepAdder] = ()) -> list[RemoteScript]:
-    """Scripts named ``name`` that together run every adder in order; ``first`` adders open every script."""
-    scripts: list[RemoteScript] = []
-    chunk: list[StepAdder] = []
-
-    def build(items: list[StepAdder]) -> RemoteScript:
-        script = RemoteScript(name)
-        for adder in [*first, *items]:
-            adder(script)
-        return script
-
-    for adder in adders:
-        if fits(build(chunk + [adder])):
-            chunk.append(adder)
-            continue
-        if not chunk:
-            ensure_fits(build([adder]))
-        scripts.append(build(chunk))
-        chunk = [adder]
-    if chunk or not scripts:
-        scripts.append(ensure_fits(build(chunk)))
-    return scripts
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult
 
 
 # --- pipeline texts ------------------------------------------------------------------------------------------------
@@ -176,15 +123,12 @@ def join(*parts: str) -> str:
     return ntpath.join(*parts)
 
 
-def merged_steps(results: t.Sequence[t.Any]) -> dict[str, list[str]]:
-    """Step name -> output lines over several ScriptResults of packed scripts (step names are unique)."""
-    merged: dict[str, list[str]] = {}
-    for result in results:
-        for name, step in result.steps.items():
-            if not step.completed:
-                raise VmrescueError(f"the step {name} did not complete on the recovery VM", stderr=result.stderr)
-            merged[name] = step.lines
-    return merged
+def completed_steps(result: ScriptResult) -> dict[str, list[str]]:
+    """Step name -> output lines; every step that ran must have completed (its closing marker was seen)."""
+    for name, step in result.steps.items():
+        if not step.completed:
+            raise VmrescueError(f"the step {name} did not complete on the recovery VM", stderr=result.stderr)
+    return {name: step.lines for name, step in result.steps.items()}
 
 
 # --- offline_backup ------------------------------------------------------------------------------------------------
@@ -196,71 +140,71 @@ def backup_read_script(drive: str, bcd_store: str, config_dir: str, backup_dir: 
     script.cmdlet("bcd-dir", if_container(bcd_dir, list_files(bcd_dir)))
     script.cmdlet("config-dir", if_container(config_dir, list_files(config_dir)))
     script.cmdlet("latest", if_leaf(latest, f"Get-Content -LiteralPath {q(latest)} -Raw"))
-    return ensure_fits(script)
+    return script
 
 
-def backup_copy_scripts(backup_path: str, files: t.Sequence[t.Any]) -> list[RemoteScript]:
-    """Hash each source, copy it, hash the copy; as many files per command as fit."""
+def backup_copy_script(backup_path: str, files: t.Sequence[t.Any]) -> RemoteScript:
+    """Make the folders, then per file: hash the source (``hsrc.<i>``), copy it, hash the copy (``hdst.<i>``)."""
+    script = RemoteScript("backup-copy")
     folders = sorted({ntpath.dirname(join(backup_path, f.relative)) for f in files})
-
-    def mkdirs(script: RemoteScript) -> None:
-        script.cmdlet("mkdir", "\n".join(make_dir(folder) for folder in folders))
-
-    def copy_step(index: int, item: t.Any) -> StepAdder:
-        def add(script: RemoteScript) -> None:
-            target = join(backup_path, item.relative)
-            script.cmdlet(f"hsrc.{index}", file_hash(item.source))
-            script.cmdlet(f"copy.{index}", copy_file(item.source, target))
-            script.cmdlet(f"hdst.{index}", if_leaf(target, file_hash(target)))
-        return add
-
-    return pack("backup-copy", [copy_step(i, item) for i, item in enumerate(files)], first=[mkdirs])
+    script.cmdlet("mkdir", "\n".join(make_dir(folder) for folder in folders))
+    for index, item in enumerate(files):
+        target = join(backup_path, item.relative)
+        script.cmdlet(f"hsrc.{index}", file_hash(item.source))
+        script.cmdlet(f"copy.{index}", copy_file(item.source, target))
+        script.cmdlet(f"hdst.{index}", if_leaf(target, file_hash(target)))
+    return script
 
 
 def manifest_script(manifest_path: str, text: str, latest: str) -> RemoteScript:
+    """Write the manifest and its ``latest.json`` copy, then hash both to prove what landed on the disk.
+
+    A command of its own, sent only after the controller compared every copy's hash with its source's: the
+    PowerShell subset has no variables and no comparison but ``$LASTEXITCODE -eq N`` and ``Test-Path``, so a script
+    cannot decide "every hash matched" by itself.
+    """
     script = RemoteScript("backup-manifest")
     script.cmdlet("write", f"Set-Content -LiteralPath {q(manifest_path)} -Value {q(text)} -Encoding UTF8 -NoNewline")
     script.cmdlet("latest", copy_file(manifest_path, latest))
     script.cmdlet("hash-manifest", if_leaf(manifest_path, file_hash(manifest_path)))
     script.cmdlet("hash-latest", if_leaf(latest, file_hash(latest)))
-    return ensure_fits(script)
+    return script
 
 
-def hash_scripts(name: str, paths: t.Sequence[str]) -> list[RemoteScript]:
+def hash_script(name: str, paths: t.Sequence[str]) -> RemoteScript:
     """``h.<i>``: the SHA-256 of each path that exists (nothing for a missing one)."""
-    def step(index: int, path: str) -> StepAdder:
-        return lambda script: script.cmdlet(f"h.{index}", if_leaf(path, file_hash(path)))
-    return pack(name, [step(i, path) for i, path in enumerate(paths)])
+    script = RemoteScript(name)
+    for index, path in enumerate(paths):
+        script.cmdlet(f"h.{index}", if_leaf(path, file_hash(path)))
+    return script
 
 
 # --- driver_file ---------------------------------------------------------------------------------------------------
 
-def driver_read_scripts(source: str, dest: str, backup: str, head_bytes: int) -> list[RemoteScript]:
+def driver_read_script(source: str, dest: str, backup: str, head_bytes: int) -> RemoteScript:
     """Layout (to refuse the recovery VM's own disk), source and destination probes, the source's first bytes."""
-    def layout(script: RemoteScript) -> None:
-        script.cmdlet("disks", "Get-Disk | Select-Object -Property Number,IsSystem,IsBoot | ConvertTo-Json -Compress")
-        script.cmdlet("partitions", "Get-Partition | Select-Object -Property DiskNumber,DriveLetter,IsSystem,IsBoot"
-                                    " | ConvertTo-Json -Compress")
-    adders: list[StepAdder] = [
-        layout,
-        lambda script: script.cmdlet("source", file_probe(source, with_version=True)),
-        lambda script: script.cmdlet("source-head", file_head(source, head_bytes)),
-        lambda script: script.cmdlet("dest", file_probe(dest, with_version=True)),
-        lambda script: script.cmdlet("backup", file_probe(backup)),
-    ]
-    return pack("driver-read", adders)
+    script = RemoteScript("driver-read")
+    script.cmdlet("disks", "Get-Disk | Select-Object -Property Number,IsSystem,IsBoot | ConvertTo-Json -Compress")
+    script.cmdlet("partitions", "Get-Partition | Select-Object -Property DiskNumber,DriveLetter,IsSystem,IsBoot"
+                                " | ConvertTo-Json -Compress")
+    script.cmdlet("source", file_probe(source, with_version=True))
+    script.cmdlet("source-head", file_head(source, head_bytes))
+    script.cmdlet("dest", file_probe(dest, with_version=True))
+    script.cmdlet("backup", file_probe(backup))
+    return script
 
 
 def driver_backup_script(dest: str, backup: str) -> RemoteScript:
+    """Copy the original aside and hash the copy. Replacing is a separate command, sent only when that hash matched."""
     script = RemoteScript("driver-backup")
     script.cmdlet("mkdir", make_dir(ntpath.dirname(backup)))
     script.cmdlet("copy", copy_file(dest, backup))
     script.cmdlet("hash", if_leaf(backup, file_hash(backup)))
-    return ensure_fits(script)
+    return script
 
 
 def driver_replace_script(source: str, dest: str) -> RemoteScript:
     script = RemoteScript("driver-replace")
     script.cmdlet("copy", copy_file(source, dest))
     script.cmdlet("hash", if_leaf(dest, file_hash(dest)))
-    return ensure_fits(script)
+    return script

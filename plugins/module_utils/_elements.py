@@ -251,7 +251,7 @@ def is_device_object(object_type: int) -> bool:
 def applicable_elements(object_type: int) -> list[Element]:
     """Named elements valid on an object of this type."""
     group = application_group(object_type)
-    out = [el for el in LIBRARY_ELEMENTS]
+    out = list(LIBRARY_ELEMENTS)
     out.extend(el for el in APPLICATION_ELEMENTS if el.group is not None and el.group == group)
     return out
 
@@ -283,4 +283,3 @@ def code_applies(object_type: int, code: int) -> bool:
     if element_class == CLASS_APPLICATION:
         return application_group(object_type) is not None or object_type >> 28 == 1
     return True  # OEM and setup-template classes: bcdedit takes them as custom elements
-

@@ -15,11 +15,16 @@ case-insensitively)::
                  {"present": true, "type": "REG_BINARY", "data": "<hex of the registry bytes>"}}}},
      "registry": {"<hive path>": {
          "values": {"<key below the hive root>": {"<value name>":
-                 {"name": "<as written>", "present": true, "type": "REG_DWORD", "data": "<hex>"}}},
-         "keys": {"<key below the hive root>": {"present": true}}}}}
+                 {"name": "<as written>", "key": "<as written>", "present": true, "type": "REG_DWORD",
+                  "data": "<hex>"}}},
+         "keys": {"<key below the hive root>": {"present": true, "key": "<as written>"}}}}}
 
 ``present: false`` (with ``type``/``data`` null) records that the element, value or key did not exist. A deleted key's
-values and subkeys are not recorded, only that it existed.
+values and subkeys are not recorded, only that it existed. A value written into a missing key records that key as
+absent too (reg add creates it), so a restore removes it again; its missing parents are not recorded. ``key`` keeps
+the spelling a restore recreates (records without it fall back to the lower-case path).
+
+A restore (``restore_journal``) reads records and never writes the journal, so restoring twice changes nothing.
 """
 
 from __future__ import annotations
@@ -75,7 +80,7 @@ def record_registry_value(journal: dict[str, t.Any], hive: str, key: str, name: 
     values = journal["registry"].setdefault(hive.lower(), {}).setdefault("values", {}).setdefault(key.lower(), {})
     if name.lower() in values:
         return False
-    values[name.lower()] = dict(_record(present, reg_type, data_hex), name=name)
+    values[name.lower()] = dict(_record(present, reg_type, data_hex), name=name, key=key)
     return True
 
 
@@ -83,7 +88,7 @@ def record_registry_key(journal: dict[str, t.Any], hive: str, key: str, present:
     keys = journal["registry"].setdefault(hive.lower(), {}).setdefault("keys", {})
     if key.lower() in keys:
         return False
-    keys[key.lower()] = {"present": present}
+    keys[key.lower()] = {"present": present, "key": key}
     return True
 
 

@@ -136,3 +136,34 @@ def shown(type_name: str, data: t.Any) -> dict[str, t.Any]:
 
 def same(a_type: str, a_data: t.Any, b_type: str, b_data: t.Any) -> bool:
     return a_type == b_type and a_data == b_data
+
+
+def _terminated_text(raw: bytes) -> list[str] | None:
+    """The strings of UTF-16-LE data that ends with a terminator (split at every NUL), or None."""
+    if len(raw) % 2 or not raw.endswith(b"\0\0"):
+        return None
+    return raw[:-2].decode("utf-16-le", errors="replace").split("\0")
+
+
+def restorable_data(type_name: str, raw: bytes) -> t.Any:
+    """Internal data that ``reg add`` turns back into exactly ``raw`` of type ``type_name``; None when it cannot.
+
+    reg.exe writes strings with one terminator, multi-strings without empty items, dwords as 4 and qwords as 8
+    bytes, REG_NONE only as text; anything else (another type, an unterminated string, a control character that
+    cannot be passed and read back) has no reg add form.
+    """
+    texts = _terminated_text(raw) if type_name in ("REG_SZ", "REG_EXPAND_SZ", "REG_NONE", "REG_MULTI_SZ") else []
+    data: t.Any = None
+    if texts is None:
+        return None
+    if type_name in ("REG_SZ", "REG_EXPAND_SZ", "REG_NONE") and len(texts) == 1:
+        data = raw if type_name == "REG_NONE" else texts[0]
+    elif type_name == "REG_MULTI_SZ":
+        data = [] if raw == b"\0\0" else texts[:-1] if texts[-1] == "" and "" not in texts[:-1] else None
+    elif (type_name, len(raw)) in (("REG_DWORD", 4), ("REG_QWORD", 8)):
+        data = int.from_bytes(raw, "little")
+    elif type_name == "REG_BINARY":
+        data = raw
+    if data is None or any(ord(ch) < 0x20 for text in texts for ch in text) or raw_bytes(type_name, data) != raw:
+        return None
+    return data

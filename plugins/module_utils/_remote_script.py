@@ -148,7 +148,7 @@ def parse_output(script: RemoteScript, stdout: str, stderr: str = "") -> ScriptR
             if current is not None:
                 current.lines.append(line)
             continue
-        kind, _, rest = line[len(prefix):].partition(":")
+        kind, _sep, rest = line[len(prefix):].partition(":")
         if kind == "begin":
             if rest not in script.step_names or rest in steps:
                 raise RemoteScriptError(f"unexpected step marker {rest!r} in the output of {script.name}")
@@ -159,7 +159,7 @@ def parse_output(script: RemoteScript, stdout: str, stderr: str = "") -> ScriptR
             current.failed = True
             current = None
         elif kind in ("rc", "end"):
-            name, _, code = rest.rpartition(":") if kind == "rc" else (rest, "", "")
+            name, _sep, code = rest.rpartition(":") if kind == "rc" else (rest, "", "")
             if current is None or current.name != name:
                 raise RemoteScriptError(f"step {name!r} ended without beginning in the output of {script.name}")
             if kind == "rc":

@@ -20,10 +20,10 @@ options:
     type: str
     required: true
   objects:
-    description: Objects to change.
+    description:
+      - Objects to change. Required unless O(restore_journal=true).
     type: list
     elements: dict
-    required: true
     suboptions:
       id:
         description:
@@ -49,14 +49,28 @@ options:
     description:
       - Path of a JSON journal on the broken disk. Before the first change, the original value of every element
         about to change is recorded there unless already recorded (the first record wins).
+      - Required with O(restore_journal=true).
     type: str
+  restore_journal:
+    description:
+      - Put every element the journal recorded for this store back to exactly its original registry type and bytes
+        instead of applying O(objects); elements recorded as absent are deleted. The journal itself is not changed,
+        so a second restore finds nothing to do.
+      - An element goes back through C(bcdedit /set) when bcdedit's encoding gives exactly the recorded type and
+        bytes whatever the element's current encoding; otherwise (for example a 4-byte integer, a 12-byte boolean,
+        a device element) the store is loaded after bcdedit is done and the element's C(Element) value is written
+        raw with C(reg add), in the same write command. Deletions use C(bcdedit /deletevalue).
+      - Fails before writing anything when an object of the journal is no longer in the store or a value has no
+        exact C(reg add) form.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - vmrescue.windows._common
 seealso:
   - module: vmrescue.windows.bcd_info
   - module: vmrescue.windows.offline_disk_info
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""
@@ -70,6 +84,12 @@ EXAMPLES = r"""
       - id: '{default}'
         set: {bootstatuspolicy: IgnoreAllFailures, ems: true}
         remove: [nointegritychecks]
+
+- name: Put back every element the journal recorded
+  vmrescue.windows.bcd:
+    store: 'F:\boot\BCD'
+    journal: 'F:\vmrescue\journal.json'
+    restore_journal: true
 """
 
 RETURN = r"""
@@ -88,6 +108,19 @@ bcdedit_commands:
   returned: always
   type: list
   elements: str
+reg_commands:
+  description: With O(restore_journal=true), the raw C(reg add) command lines that ran on the loaded store.
+  returned: when restore_journal is true
+  type: list
+  elements: str
+restored:
+  description:
+    - With O(restore_journal=true), every journaled element of the store with C(guid), C(element) (8 hex
+      digits), C(name), C(method) (V(bcdedit), V(reg) or null when it already was as recorded), and C(before)/C(after)
+      as C({type, data}) with data as hex of the registry bytes (null = absent).
+  returned: when restore_journal is true
+  type: list
+  elements: dict
 remote_commands:
   description: Every remote command of the task (name, steps, finished), for audit.
   returned: always

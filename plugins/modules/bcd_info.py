@@ -18,7 +18,7 @@ extends_documentation_fragment:
 seealso:
   - module: vmrescue.windows.bcd
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""
@@ -36,10 +36,10 @@ objects:
   elements: dict
   contains:
     guid: {description: Lower-case braced GUID., type: str}
-    alias: {description: Well-known alias, or null., type: str}
+    alias: {description: 'Well-known alias, or null.', type: str}
     type: {description: Object type as 8 hex digits., type: str}
     type_name: {description: Object type in words., type: str}
-    description: {description: The object's description element, or null., type: str}
+    description: {description: "The object's description element, or null.", type: str}
     elements: {description: Element name (or custom:XXXXXXXX) to decoded value., type: dict}
     raw: {description: Element code to registry type and data as hex., type: dict}
 default:

@@ -26,7 +26,7 @@ options:
     description: Known-good file on the controller; it is uploaded into a temporary folder on the recovery VM.
     type: path
   windows_drive:
-    description: Drive of the attached Windows volume; required with O(name).
+    description: Drive of the attached Windows volume; required by O(name).
     type: str
   backup_dir:
     description: Backup folder. Defaults to C(<drive>\vmrescue-backup).
@@ -40,14 +40,22 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reads and checks the source; nothing is backed up or copied.
   diff_mode:
     support: full
+    description: Returns the destination's path, existence, SHA-256 and file version before and after.
   platform:
+    support: full
     platforms: windows
+    description: Runs against the Windows recovery VM over WinRM; the logic runs on the controller.
+notes:
+  - Remote commands. One reads the source, destination and backup. When a change is needed, one more backs the
+    original up and hashes the backup, and one copies the source and hashes the copy. Backing up and replacing
+    stay apart so the replacement starts only after the controller saw the backup's hash match the original's.
 seealso:
   - module: vmrescue.windows.offline_disk_info
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""

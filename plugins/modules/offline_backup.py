@@ -39,17 +39,24 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reads and reports the new backup folder; nothing is copied or written.
   diff_mode:
     support: partial
-    details: Reports the previous and the new backup folder.
+    description: Returns the previous and the new backup folder.
+    details: File contents are not diffed; the manifest lists them with their SHA-256.
   platform:
+    support: full
     platforms: windows
+    description: Runs against the Windows recovery VM over WinRM; the logic runs on the controller.
 notes:
-  - The manifest is one Set-Content command, so about ten files (three or four hives) fit one manifest.
+  - Remote commands. A new backup is three, one reading the sources and C(latest.json), one hashing every source,
+    copying it and hashing the copy, and one writing the manifest. The manifest is a command of its own because
+    the remote command cannot compare hashes, so the controller compares them and only then sends it.
+    An existing verified backup costs two, the read and one hashing its files.
 seealso:
   - module: vmrescue.windows.offline_disk_info
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""

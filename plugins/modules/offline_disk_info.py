@@ -35,20 +35,26 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Can run in check mode and return the discovered facts without changing the recovery VM.
     details: Discovery runs; bringing disks online and assigning letters are skipped and listed in
       RV(skipped_in_check_mode).
   diff_mode:
     support: none
+    description: Returns no diff; the changes it makes (a disk online, a temporary letter) are in its result.
   platform:
+    support: full
     platforms: windows
+    description: Runs against the Windows recovery VM over WinRM; the logic runs on the controller.
 notes:
   - Release temporary letters in an C(always:) section, also when a later task fails.
-  - Uses two to four remote commands; each one fits the 8191-character Windows command line.
+  - Discovery is one remote command (layout, and for every drive letter its hives, BCD stores and dump files).
+    Bringing disks online and giving the boot partition a temporary letter are one more command each, which also
+    read again what they changed. Every result lists the commands in RV(remote_commands).
 seealso:
   - module: vmrescue.windows.offline_disk_release
   - module: vmrescue.windows.offline_backup
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""

@@ -31,14 +31,18 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports which letters would be removed; nothing is removed.
   diff_mode:
     support: none
+    description: Returns no diff; RV(released) lists the letters removed.
   platform:
+    support: full
     platforms: windows
+    description: Runs against the Windows recovery VM over WinRM; the logic runs on the controller.
 seealso:
   - module: vmrescue.windows.offline_disk_info
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""

@@ -25,7 +25,7 @@ options:
     type: raw
     default: current
   values:
-    description: Values to set or remove.
+    description: Values to set or remove. One of O(values), O(keys) or O(restore_journal=true) is required.
     type: list
     elements: dict
     default: []
@@ -50,14 +50,25 @@ options:
       key: {description: Key below the hive root., type: str, required: true}
       state: {description: Whether the key should exist., type: str, choices: [present, absent], default: present}
   journal:
-    description: Path of a JSON journal on the broken disk; original values are recorded before the first change.
+    description:
+      - Path of a JSON journal on the broken disk; original values are recorded before the first change (a key that
+        reg add creates is recorded as absent). Required with O(restore_journal=true).
     type: str
+  restore_journal:
+    description:
+      - Put every value and key the journal recorded for this hive back instead of applying O(values) and O(keys).
+        Values recorded present get exactly their original type and bytes, values and keys recorded absent are
+        deleted. Fails before writing anything when a value has no exact C(reg add) form.
+      - The keys to read are only known from the journal, so a restore reads the journal, then the recorded keys
+        (two read commands), then writes and verifies in one command. The journal itself is not changed.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - vmrescue.windows._common
 seealso:
   - module: vmrescue.windows.offline_registry_info
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""
@@ -69,6 +80,12 @@ EXAMPLES = r"""
     values:
       - {key: 'CurrentControlSet\Control\CrashControl', name: CrashDumpEnabled, type: dword, data: 2}
       - {key: 'CurrentControlSet\Control\CrashControl', name: AutoReboot, type: dword, data: 0}
+
+- name: Put back every value and key the journal recorded
+  vmrescue.windows.offline_registry:
+    hive: 'F:\Windows\System32\config\SYSTEM'
+    journal: 'F:\vmrescue\journal.json'
+    restore_journal: true
 """
 
 RETURN = r"""

@@ -28,7 +28,7 @@ options:
 extends_documentation_fragment:
   - vmrescue.windows._common.info
 author:
-  - vmrescue.windows contributors
+  - vmrescue.windows contributors (@vmrescue)
 """
 
 EXAMPLES = r"""

@@ -59,7 +59,7 @@ def _run(tmp_path: Path, inventory: Path, store: str, playbook: Path = PLAYBOOK)
              "journal": "F:\\vmrescue\\journal.json", "out_file": str(out)}
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_HOST_KEY_CHECKING": "False"}
     done = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook), "-e", json.dumps(extra)],
-                          cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=900)
+                          cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=900, check=False)
     results = json.loads(out.read_text()) if out.exists() else {}
     return done.returncode, results, done.stdout[-8000:] + done.stderr[-3000:]
 
@@ -134,7 +134,7 @@ def test_real_store_and_system_hive(tmp_path, generation, store_name):
 def test_fault_in_a_write_is_cleaned_up_by_the_next_run_which_converges(tmp_path, fault, fails):
     machine, store = _machine(tmp_path, 1)
     with running_simulator(machine, faults=[fault]) as sim:
-        first_rc, _, first_output = _run(tmp_path, sim.inventory_path, store)
+        first_rc, _results, first_output = _run(tmp_path, sim.inventory_path, store)
         rc, results, output = _run(tmp_path, sim.inventory_path, store, CONVERGE)
         names = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
     assert (first_rc != 0) == fails, first_output
@@ -145,3 +145,82 @@ def test_fault_in_a_write_is_cleaned_up_by_the_next_run_which_converges(tmp_path
                    for w in results[name].get("warnings", [])), output
     assert names[-2:] == ["bcd-read", "registry-read"]
     _confirm_on_disk(machine, store, {"r_bcd_apply": results["r_bcd_apply"]})
+
+
+RESTORE = REPO_ROOT / "tests" / "e2e" / "playbooks" / "core_restore.yml"
+HIVE = "F:\\Windows\\System32\\config\\SYSTEM"
+# Encodings bcdedit would not write: a 4-byte integer (bcdedit writes 8) and a 12-byte boolean (bcdedit writes 1).
+ODD_TIMEOUT = bytes.fromhex("1e000000")
+ODD_BOOLEAN = bytes.fromhex("010000000400000001000000")
+
+
+def _set_element(store: Path, guid: str, code: str, data: bytes) -> None:
+    import hivex      # pylint: disable=import-outside-toplevel  # Debian's binding; only this test writes hives
+    hive = hivex.Hivex(str(store), write=True)
+    node = hive.root()
+    for name in ("Objects", guid, "Elements"):
+        node = next(child for child in hive.node_children(node) if hive.node_name(child).lower() == name.lower())
+    element = next((c for c in hive.node_children(node) if hive.node_name(c).lower() == code), None)
+    if element is None:
+        element = hive.node_add_child(node, code)
+    hive.node_set_value(element, {"key": "Element", "t": 3, "value": data})
+    hive.commit(None)
+
+
+def _snapshot(hive: RegistryHive, path: str) -> dict[str, object]:
+    """Every key below ``path`` with every value's regipy type and data (the data decoded the same way each time)."""
+    out: dict[str, object] = {}
+    try:
+        key = hive.get_key(path)
+    except Exception:     # regipy raises its own not-found errors
+        return out
+    out[path.lower()] = sorted((v.name, v.value_type, repr(v.value)) for v in key.iter_values())
+    for sub in key.iter_subkeys():
+        out.update(_snapshot(hive, f"{path}\\{sub.name}"))
+    return out
+
+
+def _state(machine: Path, store: str, sets: list[str]) -> tuple[dict[str, object], dict[str, object]]:
+    bcd = _snapshot(RegistryHive(str(_host_file(machine, store))), "\\Objects")
+    system = RegistryHive(str(_host_file(machine, HIVE)))
+    registry: dict[str, object] = {}
+    for cs in sets:
+        for key in (f"\\{cs}\\Control\\CrashControl", f"\\{cs}\\Services\\vmrescue_test"):
+            registry[key.lower()] = _snapshot(system, key)
+    return bcd, registry
+
+
+@pytest.mark.parametrize("generation", [1, 2])
+def test_journal_restore_puts_back_original_types_and_bytes(tmp_path, generation):
+    machine, store = _machine(tmp_path, generation)
+    store_file = _host_file(machine, store)
+    loader = RegistryHive(str(store_file)).get_key(f"\\Objects\\{BOOTMGR}\\Elements\\23000003")
+    loader_guid = next(v.value for v in loader.iter_values() if v.name == "Element").lower()
+    _set_element(store_file, BOOTMGR, "25000004", ODD_TIMEOUT)
+    _set_element(store_file, loader_guid, "16000048", ODD_BOOLEAN)
+    system = RegistryHive(str(_host_file(machine, HIVE)))
+    sets = [k.name for k in system.get_key("\\").iter_subkeys() if k.name.lower().startswith("controlset")]
+    original = _state(machine, store, sets)
+    with running_simulator(machine) as sim:
+        rc, _applied, output = _run(tmp_path, sim.inventory_path, store)
+        assert rc == 0, output
+        assert _state(machine, store, sets) != original     # the first run changed what the journal recorded
+        start = len([c for c in sim.commands() if c["kind"] == "catalogue"])
+        rc, results, output = _run(tmp_path, sim.inventory_path, store, RESTORE)
+        names = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"][start:]
+    assert rc == 0, output
+    bcd_now, registry_now = _state(machine, store, sets)
+    assert bcd_now == original[0]
+    assert registry_now == original[1]
+    restored = {(r["guid"], r["element"]): r for r in results["r_bcd_restore"]["restored"]}
+    assert restored[(BOOTMGR, "25000004")]["method"] == "reg"
+    assert restored[(BOOTMGR, "25000004")]["after"] == {"type": "REG_BINARY", "data": ODD_TIMEOUT.hex()}
+    assert restored[(loader_guid, "16000048")]["method"] == "reg"
+    assert {r["method"] for r in restored.values()} == {"bcdedit", "reg"}, restored
+    assert results["r_bcd_check"]["changed"] and results["r_bcd_restore"]["changed"]
+    assert not results["r_bcd_restore2"]["changed"]
+    assert results["r_reg_check"]["changed"] and results["r_reg_restore"]["changed"]
+    assert not results["r_reg_restore2"]["changed"]
+    assert names == (["bcd-read", "bcd-read", "bcd-write", "bcd-read"]
+                     + ["registry-journal", "registry-read", "registry-journal", "registry-read", "registry-write",
+                        "registry-journal", "registry-read"]), names

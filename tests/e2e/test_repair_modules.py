@@ -40,7 +40,7 @@ def _play(tmp_path: Path, inventory: Path, tasks: str, *, check: bool = False) -
 """)
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_HOST_KEY_CHECKING": "False"}
     command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook)] + (["--check"] if check else [])
-    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=600)
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=600, check=False)
     results = json.loads(out.read_text()) if out.exists() else {}
     return done.returncode, results, done.stdout[-6000:] + done.stderr[-3000:]
 
@@ -60,6 +60,11 @@ def _host_file(machine: Path, windows_path: str) -> Path:
             if (part["letter"] or "").upper() == letter and not disk["offline"]:
                 return machine / part["volume_dir"] / Path(*rest.split("\\"))
     raise AssertionError(f"no volume has the letter {letter}")
+
+
+def _catalogue_commands(sim) -> list[str]:
+    """Names of the catalogue commands the simulator ran so far, in order (its own log, not the module's word)."""
+    return [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
 
 
 def _sha(path: Path) -> str:
@@ -100,14 +105,23 @@ def test_gen2_full_repair_preparation(tmp_path):
           register: r_release"""
     with running_simulator(machine) as sim:
         rc, results, output = _play(tmp_path, sim.inventory_path, tasks)
-        commands = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+        commands = _catalogue_commands(sim)
     assert rc == 0, output
     info = results["r_info"]
     assert (info["windows_drive"], info["generation"], info["disk_number"]) == ("F:", 2, 1)
     letter = info["temporary_letters"][0]["drive"]
     assert info["bcd_store"] == f"{letter}\\EFI\\Microsoft\\Boot\\BCD"
     assert any(f["path"].endswith("MEMORY.DMP") for f in info["dump_files"])
-    assert commands[:2] == ["disk-discovery", "assign-boot-letter"]
+    # Exactly these catalogue commands, one round trip each, as the simulator logged them.
+    assert commands == [
+        "disk-discovery", "assign-boot-letter",              # offline_disk_info: discover; give the ESP a letter
+        "backup-read", "backup-copy", "backup-manifest",     # offline_backup: read; copy + hash all; manifest
+        "backup-read", "backup-verify",                      # offline_backup again: the manifest's files hash right
+        "driver-read", "driver-backup", "driver-replace",    # driver_file: read; back up + verify; replace + verify
+        "driver-read",                                       # driver_file again: already in place
+        "partition-letters", "release-letters",              # offline_disk_release
+    ]
+    assert [c["name"] for c in info["remote_commands"]] == commands[:2]
 
     backup = results["r_backup"]
     assert backup["changed"] and backup["verified"]
@@ -138,8 +152,13 @@ def test_gen1_offline_disk_check_mode_then_online(tmp_path):
         rc, checked, output = _play(tmp_path, sim.inventory_path, tasks, check=True)
         assert rc == 0, output
         assert json.loads((machine / "machine.json").read_text())["disks"][1]["offline"] is True
+        checked_commands = _catalogue_commands(sim)
         rc, applied, output = _play(tmp_path, sim.inventory_path, tasks)
+        applied_commands = _catalogue_commands(sim)[len(checked_commands):]
     assert rc == 0, output
+    assert checked_commands == ["disk-discovery"]
+    # Bringing the disk online re-reads layout, hives and stores in the same command.
+    assert applied_commands == ["disk-discovery", "disk-prepare"]
     assert checked["r_info"]["changed"] and checked["r_info"]["windows_drive"] is None
     info = applied["r_info"]
     assert info["brought_online"] == [1] and info["generation"] == 1
@@ -154,11 +173,11 @@ def test_gen1_bcd_on_the_os_volume(tmp_path):
         rc, results, output = _play(tmp_path, sim.inventory_path, """
         - vmrescue.windows.offline_disk_info:
           register: r_info""")
-        commands = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+        commands = _catalogue_commands(sim)
     assert rc == 0, output
     info = results["r_info"]
     assert info["bcd_store"] == info["windows_drive"] + "\\boot\\BCD" and info["changed"] is False
-    assert commands == ["disk-discovery", "volume-facts"]
+    assert commands == ["disk-discovery"]
 
 
 @pytest.mark.parametrize("scenario, words", [("two-windows-disks", "several attached disks"),
@@ -170,7 +189,9 @@ def test_ambiguous_or_missing_windows_disk_fails_clearly(tmp_path, scenario, wor
         rc, results, output = _play(tmp_path, sim.inventory_path, """
         - vmrescue.windows.offline_disk_info:
           register: r_info""")
+        commands = _catalogue_commands(sim)
     assert rc != 0 and words in results["r_info"]["msg"], output
+    assert commands == ["disk-discovery"]
     if scenario == "two-windows-disks":
         assert len(results["r_info"]["candidates"]) == 2
     assert (machine / "machine.json").read_text() == before
@@ -187,6 +208,52 @@ def test_a_non_pe_source_is_refused_before_anything_is_written(tmp_path):
             windows_drive: 'F:'
             src: 'C:\\Windows\\System32\\config\\SOFTWARE'
           register: r_driver""")
-        commands = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+        commands = _catalogue_commands(sim)
     assert rc != 0 and "not a PE image" in results["r_driver"]["msg"], output
     assert commands == ["driver-read"] and target.read_bytes() == before
+
+
+WINDBG_DATA = REPO_ROOT.parent / "shared" / "data" / "text" / "windbg"
+
+
+def test_safeboot_driver_swap_takes_drivers_from_a_real_windbg_text(tmp_path):
+    """The role's driver list task, through real ansible-playbook: WinDbg names join the listed drivers once each."""
+    analysis = WINDBG_DATA / "d1_netio_minidump_analyze_v.txt"
+    flattened = WINDBG_DATA / "5a_filecrypt_azuredocs_flattened.txt"
+    if not (analysis.exists() and flattened.exists()):
+        pytest.skip(f"real WinDbg samples not available ({WINDBG_DATA})")
+    out = tmp_path / "items.json"
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(f"""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: vmrescue.windows.safeboot_driver_swap
+        tasks_from: driver_list
+      vars:
+        safeboot_driver_swap_windbg_file: {analysis}
+        safeboot_driver_swap_drivers: [{{name: storport.sys, src: 'D:\\mine\\storport.sys'}}]
+        safeboot_driver_swap_source_dir: 'D:\\good'
+    - ansible.builtin.set_fact:
+        r_from_file: "{{{{ _safeboot_driver_swap_items }}}}"
+    - ansible.builtin.include_role:
+        name: vmrescue.windows.safeboot_driver_swap
+        tasks_from: driver_list
+      vars:
+        safeboot_driver_swap_windbg_text: "{{{{ lookup('ansible.builtin.file', '{flattened}') }}}}"
+        safeboot_driver_swap_drivers: [{{name: FileCrypt.sys, src: 'D:\\mine\\filecrypt.sys'}}]
+    - ansible.builtin.copy:
+        content: "{{{{ {{'from_file': r_from_file, 'listed_already': _safeboot_driver_swap_items}} | to_json }}}}"
+        dest: {out}
+""")
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "False",
+           "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False"}
+    command = [str(ANSIBLE_PLAYBOOK), "-e", f"ansible_python_interpreter={sys.executable}", str(playbook)]
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    items = json.loads(out.read_text())
+    assert items["from_file"] == [{"name": "storport.sys", "src": "D:\\mine\\storport.sys"},
+                                  {"name": "NETIO.SYS", "src": "D:\\good\\NETIO.SYS"}]
+    # The text blames filecrypt.sys, which is listed already (other case): its own source stays the only one.
+    assert items["listed_already"] == [{"name": "FileCrypt.sys", "src": "D:\\mine\\filecrypt.sys"}]

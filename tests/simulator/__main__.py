@@ -43,8 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault", action="append", default=[], metavar="SPEC")
     serve.add_argument("--log", type=Path, help="append one JSON line per executed command")
     serve.add_argument("--inventory-out", type=Path, help="write an INI inventory for this server")
-    serve.add_argument("--tls-dir", type=Path, help="where https writes ca.pem and the server key "
-                                                   "(default: a new temporary directory)")
+    serve.add_argument("--tls-dir", type=Path,
+                       help="where https writes ca.pem and the server key (default: a new temporary directory)")
     return parser
 
 

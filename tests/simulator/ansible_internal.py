@@ -118,8 +118,8 @@ def _remove(command: InternalCommand, machine: MachineLike) -> Outcome:
         return Outcome(1, b"", _ps_error("Remove-Item", f"Cannot find path '{command.path}' because it does not exist."))
     if target.is_dir() and not target.is_symlink():
         if any(target.iterdir()) and not command.recurse:
-            return Outcome(1, b"", _ps_error("Remove-Item", f"The item at {command.path} has children and the "
-                                                             "Recurse parameter was not specified."))
+            message = f"The item at {command.path} has children and the Recurse parameter was not specified."
+            return Outcome(1, b"", _ps_error("Remove-Item", message))
         shutil.rmtree(target)
     else:
         target.unlink()

@@ -62,7 +62,8 @@ def build(machine_dir: Path, **kwargs: object) -> None:
     for name, value in kwargs.items():
         if value is not None:
             args += [f"--{name.replace('_', '-')}", str(value)]
-    completed = subprocess.run(_module_command("build", *args), cwd=REPO_ROOT, capture_output=True, text=True)
+    completed = subprocess.run(_module_command("build", *args), cwd=REPO_ROOT, capture_output=True, text=True,
+                               check=False)
     if completed.returncode != 0:
         raise SimulatorError(f"build failed (rc {completed.returncode}): {completed.stderr}")
 

@@ -74,7 +74,7 @@ class WsmanHttpServer(ThreadingHTTPServer):
         if not header or not header.startswith("Basic "):
             return False
         try:
-            user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+            user, _separator, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return False
         # Windows user names are case-insensitive, passwords are not.

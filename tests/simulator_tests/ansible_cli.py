@@ -27,7 +27,8 @@ def run_adhoc(inventory: Path, module: str, args: str, *, timeout: float = 180) 
     tree = Path(tempfile.mkdtemp(prefix="ansible-tree-", dir=inventory.parent))
     completed = subprocess.run([str(ANSIBLE), "-i", str(inventory), "all", "-m", module, "-a", args,
                                 "--tree", str(tree)],
-                               capture_output=True, text=True, env=env, timeout=timeout, cwd=inventory.parent)
+                               capture_output=True, text=True, env=env, timeout=timeout, cwd=inventory.parent,
+                               check=False)
     output = completed.stdout + completed.stderr
     results = list(tree.iterdir())   # --tree writes one JSON file per host
     host_result = json.loads(results[0].read_text()) if len(results) == 1 else {}

@@ -61,7 +61,7 @@ class FakePowerShell:
         self.calls.append({"script": script, "language": language, "faults": faults, "index": command_index})
         stdout, stderr, code = bytearray(), bytearray(), 0
         for line in script.split("\n"):
-            verb, _, argument = line.partition(" ")
+            verb, _separator, argument = line.partition(" ")
             if verb == "out":
                 stdout += argument.encode() + b"\r\n"
             elif verb == "err":

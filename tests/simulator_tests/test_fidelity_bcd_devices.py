@@ -67,7 +67,7 @@ def _mbr_blob(signature: int, offset: int) -> bytes:
 
 
 def _enum_devices(machine: Machine, store: str, identifier: str) -> dict[str, str]:
-    rc, out, _ = bcdedit.run(["/store", store, "/enum", identifier], machine)
+    rc, out, _err = bcdedit.run(["/store", store, "/enum", identifier], machine)
     assert rc == 0
     return {line.split()[0]: line.split(None, 1)[1] for line in out.splitlines()
             if line.split()[:1] in (["device"], ["osdevice"])}
@@ -111,7 +111,7 @@ def test_set_device_and_osdevice_encode_the_gpt_partition_of_that_letter(tmp_pat
     target = data_disk.partitions[2]  # the OS partition, F:
     for element, code in (("device", "11000001"), ("osdevice", "21000001")):
         # First point it elsewhere (the ESP, S:) so the write is visible, then back to F:.
-        rc, out, _ = bcdedit.run(["/store", GEN2_STORE, "/set", "{default}", element, "partition=s:"], machine)
+        rc, out, _err = bcdedit.run(["/store", GEN2_STORE, "/set", "{default}", element, "partition=s:"], machine)
         assert (rc, out) == (0, i18n.text("en-US", "bcdedit.success") + "\r\n")
         assert _element_bytes(host, loader, code) == (
             "REG_BINARY", _gpt_blob(data_disk.guid, data_disk.partitions[0].guid))
@@ -135,7 +135,7 @@ def test_unresolvable_device_is_refused_and_the_store_untouched(tmp_path, value)
     machine = _gen2(tmp_path)
     host = machine.resolve_path(GEN2_STORE)
     before = host.read_bytes()
-    rc, out, _ = bcdedit.run(["/store", GEN2_STORE, "/set", "{default}", "osdevice", value], machine)
+    rc, out, _err = bcdedit.run(["/store", GEN2_STORE, "/set", "{default}", "osdevice", value], machine)
     assert rc == 1 and out.startswith(i18n.text("en-US", "bcdedit.device_invalid") + "\r\n")
     assert host.read_bytes() == before
 
@@ -147,7 +147,7 @@ def test_a_letter_on_an_offline_disk_is_not_a_device(tmp_path):
     shutil.copyfile(esp / "EFI/Microsoft/Boot/BCD", machine.resolve_path("C:\\") / "store.bcd")
     devices = _enum_devices(machine, "C:\\store.bcd", "{default}")
     assert devices == {"device": "unknown", "osdevice": "unknown"}   # disk 1 is offline: no such partition
-    rc, _, _ = bcdedit.run(["/store", "C:\\store.bcd", "/set", "{default}", "osdevice", "partition=F:"], machine)
+    rc, _out, _err = bcdedit.run(["/store", "C:\\store.bcd", "/set", "{default}", "osdevice", "partition=F:"], machine)
     assert rc == 1                                                    # F: does not exist while it is offline
 
 

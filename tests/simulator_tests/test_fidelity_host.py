@@ -36,7 +36,7 @@ def test_unquoted_braces_fail_bcdedit_and_the_process_and_leave_the_store_identi
     assert run(machine, LETTER_THE_ESP)[0] == 0
     store = machine.resolve_path(STORE)
     before = store.read_bytes()
-    code, out, _ = run(machine, f"bcdedit /store {STORE} /set {{default}} bootlog yes")
+    code, out, _err = run(machine, f"bcdedit /store {STORE} /set {{default}} bootlog yes")
     assert code == 1                                   # no `exit`: the failed native program decides
     assert out.startswith("The set command specified is not valid.")
     assert store.read_bytes() == before
@@ -49,7 +49,7 @@ def test_unquoted_braces_in_a_value_position_are_a_script_block_too(machine: Mac
     run(machine, LETTER_THE_ESP)
     store = machine.resolve_path(STORE)
     before = store.read_bytes()
-    code, _, _ = run(machine, f"bcdedit /store '{STORE}' /set '{{bootmgr}}' default {{default}}\nexit $LASTEXITCODE")
+    code, _out, _err = run(machine, f"bcdedit /store '{STORE}' /set '{{bootmgr}}' default {{default}}\nexit $LASTEXITCODE")
     assert code == 1 and store.read_bytes() == before
 
 
@@ -61,9 +61,9 @@ def test_unquoted_braces_in_a_value_position_are_a_script_block_too(machine: Mac
                                      "& 'C:\\Temp\\reg.exe' query HKLM", "Invoke-Expression 'Remove-Item C:\\'",
                                      "powershell -Command Get-Disk"])
 def test_commands_outside_the_subset_fail_the_process_and_keep_lastexitcode(machine: Machine, command: str) -> None:
-    code, _, err = run(machine, f"reg query HKLM\\NoSuchKey\n{command}")
+    code, _out, err = run(machine, f"reg query HKLM\\NoSuchKey\n{command}")
     assert code == 1 and "is not recognized as the name of a cmdlet" in err
-    code, out, _ = run(machine, f"{command}\n\"rc=$LASTEXITCODE\"")
+    code, out, _err = run(machine, f"{command}\n\"rc=$LASTEXITCODE\"")
     assert out == "rc=0\r\n"
 
 
@@ -73,7 +73,7 @@ def test_bcdedit_commands_outside_the_contract_fail_and_change_nothing(machine: 
     run(machine, LETTER_THE_ESP)
     store = machine.resolve_path(STORE)
     before = store.read_bytes()
-    code, out, _ = run(machine, f"bcdedit /store '{STORE}' {argv}\nexit $LASTEXITCODE")
+    code, out, _err = run(machine, f"bcdedit /store '{STORE}' {argv}\nexit $LASTEXITCODE")
     assert code == 1 and out
     assert store.read_bytes() == before
 
@@ -100,17 +100,17 @@ def _raw_value(path: Path, key: str, name: str) -> tuple[int, bytes]:
 
 def test_hostile_values_round_trip_byte_exact_through_the_whole_host(machine: Machine) -> None:
     lines = [f"reg load HKLM\\VMR_SYS '{BROKEN_SYSTEM}'"]
-    for name, _, literal in HOSTILE:
+    for name, _expected, literal in HOSTILE:
         lines.append(f"reg add 'HKLM\\VMR_SYS\\Vmr Test' /v {name} /t REG_SZ /d {literal} /f")
         lines.append(f"\"rc:{name}:$LASTEXITCODE\"")
     lines += ["reg unload HKLM\\VMR_SYS", "\"rc:unload:$LASTEXITCODE\"", "exit 0"]
     code, out, err = run(machine, "\n".join(lines))
     assert (code, err) == (0, "")
-    assert all(f"rc:{name}:0" in out for name, _, _ in HOSTILE) and "rc:unload:0" in out
+    assert all(f"rc:{name}:0" in out for name, _expected, _literal in HOSTILE) and "rc:unload:0" in out
     assert machine.resolve_path("C:\\Windows").is_dir()          # nothing ran
     hive_file = machine.resolve_path(BROKEN_SYSTEM)
     values = {v.name: v for v in RegistryHive(str(hive_file)).get_key("\\Vmr Test").iter_values(as_json=False)}
-    for name, expected, _ in HOSTILE:
+    for name, expected, _literal in HOSTILE:
         assert (values[name].value_type, values[name].value) == ("REG_SZ", expected)
         assert _raw_value(hive_file, "Vmr Test", name) == (1, (expected + "\0").encode("utf-16-le"))
 
@@ -136,7 +136,7 @@ def test_empty_argument_is_dropped_so_the_next_switch_becomes_the_data(machine: 
               "reg add HKLM\\VMR_SYS\\T /v Empty /t REG_SZ /d '' /f\n\"rc:$LASTEXITCODE\"\n"
               "reg add HKLM\\VMR_SYS\\T /v Empty /t REG_SZ /d '\"\"' /f\n\"rc:$LASTEXITCODE\"\n"
               "reg unload HKLM\\VMR_SYS")
-    _, out, _ = run(machine, script)
+    _code, out, _err = run(machine, script)
     # First: argv is `/d /f`, data "/f" and no /f switch: the value did not exist, so it is written as "/f".
     assert "rc:0\r\nThe operation completed successfully.\r\nrc:0" in out
     values = {v.name: v.value for v in RegistryHive(str(machine.resolve_path(BROKEN_SYSTEM))).get_key("\\T")

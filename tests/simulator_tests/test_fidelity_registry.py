@@ -60,7 +60,7 @@ def test_reg_add_refuses_types_outside_reg_add_help(machine: Machine, type_name:
                                   "ten"])
 def test_reg_add_refuses_bad_dword_data(machine: Machine, data: str) -> None:
     reg(machine, "load", "HKLM\\B", BROKEN_SYSTEM)
-    rc, _, err = reg(machine, "add", "HKLM\\B\\Select", "/v", "Current", "/t", "REG_DWORD", "/d", data, "/f")
+    rc, _out, err = reg(machine, "add", "HKLM\\B\\Select", "/v", "Current", "/t", "REG_DWORD", "/d", data, "/f")
     assert rc == 1 and err.startswith("ERROR: ")
     assert reg(machine, "unload", "HKLM\\B")[0] == 0
     assert _values(machine, "\\Select")["Current"] == 1
@@ -103,7 +103,7 @@ def test_bcd_store_loaded_by_reg_load_is_refused_by_bcdedit_through_the_host(mac
               f"bcdedit /store '{STORE}' /set '{{default}}' bootlog yes\n\"rc:set:$LASTEXITCODE\"\n"
               f"bcdedit /store '{STORE}' /enum all\n\"rc:enum:$LASTEXITCODE\"\n"
               "reg unload HKLM\\BCDX\nexit 0")
-    _, out, _ = run(machine, script)
+    _code, out, _err = run(machine, script)
     assert "rc:set:1" in out and "rc:enum:1" in out
     assert "being used by another process" in out     # bcdedit writes its errors to stdout
     assert store.read_bytes() == before
@@ -118,7 +118,7 @@ def test_bcd_store_loaded_by_reg_load_is_refused_by_bcdedit_through_the_host(mac
 ])
 def test_the_same_file_cannot_be_loaded_twice_under_another_spelling(machine: Machine, spelling: str) -> None:
     assert reg(machine, "load", "HKLM\\A", BROKEN_SYSTEM)[0] == 0
-    rc, _, err = reg(machine, "load", "HKLM\\B", spelling)
+    rc, _out, err = reg(machine, "load", "HKLM\\B", spelling)
     assert rc == 1 and "being used by another process" in err
     assert machine.registry.get("HKLM", "B") is None
 
@@ -127,7 +127,7 @@ def test_the_same_file_cannot_be_loaded_twice_under_another_spelling(machine: Ma
 def test_the_recovery_vms_own_hives_cannot_be_loaded(machine: Machine, hive: str) -> None:
     path = f"c:\\windows\\system32\\config\\{hive.lower()}"
     before = machine.resolve_path(path).read_bytes()
-    code, _, err = run(machine, f"reg load HKLM\\VMR_X '{path}'\nexit $LASTEXITCODE")
+    code, _out, err = run(machine, f"reg load HKLM\\VMR_X '{path}'\nexit $LASTEXITCODE")
     assert code == 1 and "being used by another process" in err
     assert machine.resolve_path(path).read_bytes() == before
 
@@ -154,7 +154,7 @@ def test_dirty_hive_is_refused_by_reg_and_bcdedit_and_no_file_changes(machine: M
               "bcdedit /store 'F:\\dirty\\NewDirtyHive' /enum all\n\"rc:enum:$LASTEXITCODE\"\n"
               "bcdedit /store 'F:\\dirty\\NewDirtyHive' /set '{bootmgr}' timeout 5\n\"rc:set:$LASTEXITCODE\"\n"
               "exit 0")
-    _, out, _ = run(machine, script)
+    _code, out, _err = run(machine, script)
     assert all(f"rc:{step}:1" in out for step in ("load", "query", "enum", "set"))
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in target.iterdir()} == digests
 

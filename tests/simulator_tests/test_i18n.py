@@ -18,7 +18,7 @@ REG_KEYS_USED_BY_REGEXE = (
 
 
 def _placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return {name for _literal, name, _spec, _conversion in string.Formatter().parse(template) if name}
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)

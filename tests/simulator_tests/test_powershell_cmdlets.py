@@ -112,7 +112,7 @@ def test_get_child_item_file_recurse(machine: Machine) -> None:
 
 
 def test_live_hive_cannot_be_overwritten(machine: Machine) -> None:
-    code, _, err = run(machine, "Remove-Item -LiteralPath 'C:\\Windows\\System32\\config\\SYSTEM' -Force")
+    code, _out, err = run(machine, "Remove-Item -LiteralPath 'C:\\Windows\\System32\\config\\SYSTEM' -Force")
     assert code == 1 and "being used by another process" in err
     assert machine.resolve_path("C:\\Windows\\System32\\config\\SYSTEM").exists()
 
@@ -139,13 +139,13 @@ def test_partitions_and_access_paths(machine: Machine) -> None:
     esp = json_of(machine, "Get-Partition -DiskNumber 1 | Select-Object -Property PartitionNumber,DriveLetter,GptType "
                            "| ConvertTo-Json -Compress")[0]
     assert esp == {"PartitionNumber": 1, "DriveLetter": "\u0000", "GptType": "{c12a7328-f81f-11d2-ba4b-00a0c93ec93b}"}
-    code, _, err = run(machine, "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'S:\\'")
+    code, _out, err = run(machine, "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'S:\\'")
     assert (code, err) == (0, "")
     assert run(machine, "Test-Path -LiteralPath 'S:\\EFI\\Microsoft\\Boot\\BCD' -PathType Leaf")[1] == "True\r\n"
     letter = json_of(machine, "Get-Partition -DiskNumber 1 -PartitionNumber 1 | Select-Object DriveLetter "
                               "| ConvertTo-Json -Compress")
     assert letter == {"DriveLetter": "S"}
-    code, _, err = run(machine, "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 2 -AccessPath 'S:\\'")
+    code, _out, err = run(machine, "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 2 -AccessPath 'S:\\'")
     assert code == 1 and err
     run(machine, "Remove-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'S:\\'")
     assert run(machine, "Test-Path -LiteralPath 'S:\\'")[1] == "False\r\n"
@@ -156,7 +156,7 @@ def test_set_disk_online_gives_letters(tmp_path: Path) -> None:
     machine = Machine.load(tmp_path / "m")
     before = json_of(machine, "Get-Disk -Number 1 | Select-Object IsOffline,OfflineReason | ConvertTo-Json -Compress")
     assert before == {"IsOffline": True, "OfflineReason": 4}
-    code, _, err = run(machine, "Set-Disk -Number 1 -IsOffline $false\nSet-Disk -Number 1 -IsReadOnly:$false")
+    code, _out, err = run(machine, "Set-Disk -Number 1 -IsOffline $false\nSet-Disk -Number 1 -IsReadOnly:$false")
     assert (code, err) == (0, "")
     letters = json_of(machine, "Get-Partition -DiskNumber 1 | Select-Object DriveLetter | ConvertTo-Json -Compress")
     assert any(entry["DriveLetter"] not in ("\u0000",) for entry in letters)
@@ -208,5 +208,5 @@ def test_start_sleep(machine: Machine) -> None:
 
 
 def test_input_to_a_cmdlet_without_pipeline_input(machine: Machine) -> None:
-    code, _, err = run(machine, "Write-Output 'x' | Get-Disk")
+    code, _out, err = run(machine, "Write-Output 'x' | Get-Disk")
     assert code == 1 and "The input object cannot be bound to any parameters" in err

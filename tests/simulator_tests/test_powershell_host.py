@@ -52,7 +52,7 @@ def test_lastexitcode_expands_and_drives_if(machine: Machine) -> None:
     script = ("reg query HKLM\\NoSuchKey\n\"@@vmr:1:rc:s:$LASTEXITCODE\"\n"
               "if ($LASTEXITCODE -ne 0) { Write-Output 'failed' } else { Write-Output 'fine' }\n"
               "Write-Output 'after'\n\"rc still $LASTEXITCODE\"")
-    code, out, _ = run(machine, script)
+    code, out, _err = run(machine, script)
     assert out.endswith("@@vmr:1:rc:s:1\r\nfailed\r\nafter\r\nrc still 1\r\n")
     assert code == 0
 
@@ -80,19 +80,19 @@ def test_unknown_cmdlet_is_non_terminating(machine: Machine) -> None:
 
 
 def test_unknown_parameter_and_bad_values(machine: Machine) -> None:
-    _, _, err = run(machine, "Get-Item -Foo 'C:\\'")
+    _code, _out, err = run(machine, "Get-Item -Foo 'C:\\'")
     assert "A parameter cannot be found that matches parameter name 'Foo'." in err
     assert "NamedParameterNotFound,Microsoft.PowerShell.Commands.GetItemCommand" in err
-    _, _, err = run(machine, "Set-Disk -Number 1 -IsOffline 'no'")
+    _code, _out, err = run(machine, "Set-Disk -Number 1 -IsOffline 'no'")
     assert "Boolean parameters accept only Boolean values and numbers" in err
-    _, _, err = run(machine, "Get-Item -LiteralPath 'C:\\' -Path 'C:\\'")
+    _code, _out, err = run(machine, "Get-Item -LiteralPath 'C:\\' -Path 'C:\\'")
     assert "Parameter set cannot be resolved" in err
-    _, _, err = run(machine, "Get-Item -ErrorAction SilentlyContinue -LiteralPath 'C:\\'")
+    _code, _out, err = run(machine, "Get-Item -ErrorAction SilentlyContinue -LiteralPath 'C:\\'")
     assert "not supported by the simulator" in err
 
 
 def test_parameter_prefixes_and_case(machine: Machine) -> None:
-    code, out, _ = run(machine, "test-path -lit 'C:\\Windows' -PathT container")
+    code, out, _err = run(machine, "test-path -lit 'C:\\Windows' -PathT container")
     assert (code, out) == (0, "True\r\n")
 
 
@@ -128,7 +128,7 @@ def test_native_argument_with_space_reaches_reg(machine: Machine) -> None:
 
 
 def test_native_output_piped_to_out_null(machine: Machine) -> None:
-    code, out, _ = run(machine, "reg query HKLM\\SYSTEM /ve | Out-Null\n\"rc=$LASTEXITCODE\"")
+    code, out, _err = run(machine, "reg query HKLM\\SYSTEM /ve | Out-Null\n\"rc=$LASTEXITCODE\"")
     assert out == "rc=0\r\n" and code == 0
 
 

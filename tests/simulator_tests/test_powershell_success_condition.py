@@ -41,5 +41,5 @@ def test_failed_native_program_makes_dollar_question_false(machine):
 
 @pytest.mark.parametrize("script", ["if ($? -eq $true) { 1 }", "if ($?x) { 1 }", "if (-not $Error) { 1 }"])
 def test_other_uses_stay_unsupported(machine, script):
-    rc, _ = _run(machine, script)
+    rc, _lines = _run(machine, script)
     assert rc == 1

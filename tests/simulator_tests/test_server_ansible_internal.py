@@ -41,7 +41,7 @@ def run(machine, script: str, stdin: bytes = b"") -> tuple[str, ansible_internal
 
 @pytest.mark.parametrize("strict_mode,preserve_rc", [(True, True), (False, False), (True, False)])
 def test_bootstrap_is_recognised_with_or_without_prologue_and_epilogue(strict_mode, preserve_rc):
-    script, _ = bootstrap("powershell_mkdtemp.ps1", {}, strict_mode=strict_mode, preserve_rc=preserve_rc)
+    script, _stdin = bootstrap("powershell_mkdtemp.ps1", {}, strict_mode=strict_mode, preserve_rc=preserve_rc)
     assert ansible_internal.recognise(script).kind == "bootstrap"
 
 

@@ -82,7 +82,7 @@ def test_timeout_fault_is_the_operation_timeout_the_client_re_polls(start_server
     proto = protocol(sim.url)
     shell_id = proto.open_shell()
     command_id = proto.run_command(shell_id, "PowerShell", PS_ARGS + [encode(CATALOGUE.format(name="one"))])
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(WinRMOperationTimeoutError):
             proto._raw_get_command_output(shell_id, command_id)
     assert proto.get_command_output(shell_id, command_id) == (b"one\r\n", b"", 0)

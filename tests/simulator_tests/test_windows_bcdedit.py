@@ -161,7 +161,7 @@ def test_ems_on_sets_the_loader_boolean(machine):
 
 def test_ems_on_bootmgr_does_not_apply(machine):
     host = _install_store(machine, "winefi-esp")
-    rc, out, _ = _bcdedit(machine, "/ems", "{bootmgr}", "on")
+    rc, out, _err = _bcdedit(machine, "/ems", "{bootmgr}", "on")
     assert rc == 1 and i18n.text("en-US", "bcdedit.element_unknown") in out
     assert not _has_element(host, BOOTMGR, "260000b0")
 
@@ -225,7 +225,7 @@ def test_deletevalue_removes_the_element_key(machine):
 
 def _assert_refused(machine: Machine, host: Path, argv: list[str], *keys: str) -> str:
     before = host.read_bytes()
-    rc, out, _ = _bcdedit(machine, *argv)
+    rc, out, _err = _bcdedit(machine, *argv)
     assert rc == 1
     assert out.split("\r\n")[: len(keys)] == [i18n.text("en-US", key) for key in keys]
     assert host.read_bytes() == before, "a refused command must not touch the store"
@@ -312,7 +312,7 @@ def test_store_loaded_by_reg_is_in_use(machine):
 
 
 def test_missing_store_is_not_found(machine):
-    rc, out, _ = _bcdedit(machine, "/set", "{bootmgr}", "timeout", "10")
+    rc, out, _err = _bcdedit(machine, "/set", "{bootmgr}", "timeout", "10")
     assert rc == 1
     assert out == "\r\n".join(
         [i18n.text("en-US", "bcdedit.store_open_failed"), i18n.text("en-US", "bcdedit.file_not_found"), ""]
@@ -332,7 +332,7 @@ def test_dirty_store_is_refused_and_untouched(machine):
 
 
 def test_without_store_the_system_store_is_not_opened(machine):
-    rc, out, _ = bcdedit.run(["/set", "{bootmgr}", "timeout", "10"], machine)
+    rc, out, _err = bcdedit.run(["/set", "{bootmgr}", "timeout", "10"], machine)
     assert rc == 1
     assert out.startswith(i18n.text("en-US", "bcdedit.store_open_failed"))
 
@@ -341,7 +341,7 @@ def test_without_store_the_system_store_is_not_opened(machine):
 def test_errors_and_success_are_translated(machine, language):
     _install_store(machine, "regipy-uefi")
     assert _bcdedit(machine, "/set", "{bootmgr}", "timeout", "5", language=language) == (0, _success(language), "")
-    rc, out, _ = _bcdedit(machine, "/set", "{bootmgr}", "nosuchthing", "1", language=language)
+    rc, out, _err = _bcdedit(machine, "/set", "{bootmgr}", "nosuchthing", "1", language=language)
     assert rc == 1 and out.startswith(i18n.text(language, "bcdedit.element_unknown"))
 
 
@@ -356,7 +356,7 @@ def _blocks(output: str) -> list[list[str]]:
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
 def test_enum_headers_translated_element_names_not(machine, language):
     host = _install_store(machine, "regipy-uefi")
-    rc, out, _ = _bcdedit(machine, "/enum", "all", language=language)
+    rc, out, _err = _bcdedit(machine, "/enum", "all", language=language)
     assert rc == 0
     blocks = _blocks(out)
     bootmgr = next(block for block in blocks if block[0] == i18n.text(language, "bcdedit.header.bootmgr"))
@@ -379,7 +379,7 @@ def test_enum_headers_translated_element_names_not(machine, language):
 
 def test_enum_verbose_shows_guids_and_object_lists_continue(machine):
     host = _install_store(machine, "regipy-uefi")
-    rc, out, _ = _bcdedit(machine, "/enum", "{globalsettings}", "/v")
+    rc, out, _err = _bcdedit(machine, "/enum", "{globalsettings}", "/v")
     assert rc == 0
     assert _blocks(out) == [[
         "Global Settings",
@@ -390,7 +390,7 @@ def test_enum_verbose_shows_guids_and_object_lists_continue(machine):
         "                        {5189b25c-5558-4bf2-bca4-289b11bd29e2}",
     ]]
     loader = _default_loader(host)
-    rc, out, _ = _bcdedit(machine, "/enum", "{default}", "/v")
+    rc, out, _err = _bcdedit(machine, "/enum", "{default}", "/v")
     assert _blocks(out)[0][2] == f"identifier              {loader}"
 
 

@@ -90,7 +90,7 @@ def test_query_output_layout_matches_reg_exe(real_machine):
     assert parsed["Current"] == ("REG_DWORD", "0x1")
     assert len(parsed) == 4
     # keys with subkeys: value block, blank line, full subkey paths, like the real sample en_1.txt
-    rc, out, _ = reg(real_machine, "query", "HKLM\\S\\ControlSet001\\Services\\Tcpip")
+    rc, out, _err = reg(real_machine, "query", "HKLM\\S\\ControlSet001\\Services\\Tcpip")
     assert rc == 0
     lines = out.splitlines()
     assert any(VALUE_LINE.match(line) and "REG_EXPAND_SZ" in line for line in lines)  # ImagePath
@@ -102,15 +102,15 @@ def test_query_output_layout_matches_reg_exe(real_machine):
 
 def test_query_recursive_ends_with_end_of_search(machine):
     reg(machine, "load", "HKLM\\B", BROKEN_SYSTEM)
-    rc, out, _ = reg(machine, "query", "HKLM\\B\\ControlSet001\\Control\\CrashControl", "/s")
+    rc, out, _err = reg(machine, "query", "HKLM\\B\\ControlSet001\\Control\\CrashControl", "/s")
     assert rc == 0 and out.rstrip("\r\n").splitlines()[-1] == "End of search: 8 match(es) found."
-    rc, out, _ = reg(machine, "query", "HKLM\\B\\ControlSet001\\Services\\FileCrypt", "/v", "errorcontrol")
+    rc, out, _err = reg(machine, "query", "HKLM\\B\\ControlSet001\\Services\\FileCrypt", "/v", "errorcontrol")
     assert rc == 0 and "    ErrorControl    REG_DWORD    0x3" in out.splitlines()
 
 
 def test_query_hklm_lists_mounts(machine):
     reg(machine, "load", "HKLM\\BROKENSYSTEM", BROKEN_SYSTEM)
-    rc, out, _ = reg(machine, "query", "HKEY_LOCAL_MACHINE")
+    rc, out, _err = reg(machine, "query", "HKEY_LOCAL_MACHINE")
     assert rc == 0
     keys = [line for line in out.splitlines() if line]
     assert "HKEY_LOCAL_MACHINE\\BROKENSYSTEM" in keys and "HKEY_LOCAL_MACHINE\\SYSTEM" in keys
@@ -148,7 +148,7 @@ def test_failed_add_changes_nothing(machine):
 
 
 def test_error_messages_are_translated_per_language(machine):
-    rc, _, err = reg(machine, "query", "HKLM\\NOTLOADED", language="de-DE")
+    rc, _out, err = reg(machine, "query", "HKLM\\NOTLOADED", language="de-DE")
     assert rc == 1
     try:
         from tests.simulator.windows import i18n  # noqa: F401
@@ -181,7 +181,7 @@ def test_same_file_and_same_name_cannot_be_loaded_twice(machine):
 
 def test_live_hives_of_the_recovery_vm_cannot_be_loaded_or_changed(machine):
     before = machine.resolve_path("C:\\Windows\\System32\\config\\SYSTEM").read_bytes()
-    rc, _, err = reg(machine, "load", "HKLM\\X", "C:\\Windows\\System32\\config\\SYSTEM")
+    rc, _out, err = reg(machine, "load", "HKLM\\X", "C:\\Windows\\System32\\config\\SYSTEM")
     assert rc == 1 and "being used by another process" in err
     assert reg(machine, "query", "HKLM\\SYSTEM\\Select", "/v", "Current")[0] == 0
     assert reg(machine, "add", "HKLM\\SYSTEM\\Select", "/v", "Current", "/t", "REG_DWORD", "/d", "2", "/f")[0] == 1
@@ -218,7 +218,7 @@ def test_dirty_hive_is_not_loaded_and_not_touched(machine):
     target = machine.resolve_path("F:\\dirty")
     shutil.copytree(_data("hives/dirty/NewDirtyHive1"), target)
     before = (target / "NewDirtyHive").read_bytes()
-    rc, _, err = reg(machine, "load", "HKLM\\D", "F:\\dirty\\NewDirtyHive")
+    rc, _out, err = reg(machine, "load", "HKLM\\D", "F:\\dirty\\NewDirtyHive")
     assert rc == 1 and err.startswith("ERROR: ")
     assert (target / "NewDirtyHive").read_bytes() == before
     assert machine.registry.get("HKLM", "D") is None
@@ -237,7 +237,7 @@ def test_binary_and_multi_sz_query_formatting(machine):
     reg(machine, "add", key, "/v", "Bin", "/t", "REG_BINARY", "/d", "0100000000000000", "/f")
     reg(machine, "add", key, "/v", "Multi", "/t", "REG_MULTI_SZ", "/d", "a\\0b", "/f")
     reg(machine, "add", key, "/v", "Q", "/t", "REG_QWORD", "/d", "3389", "/f")
-    _, out, _ = reg(machine, "query", key)
+    _code, out, _err = reg(machine, "query", key)
     lines = out.splitlines()
     assert "    Bin    REG_BINARY    0100000000000000" in lines
     assert "    Multi    REG_MULTI_SZ    a\\0b" in lines

@@ -157,7 +157,7 @@ def test_slow_command_gets_operation_timeout_then_result(start_server):
     first = receive(sim.url, shell_id, command_id, timeout="PT1S")
     assert first.status_code == 500 and wsman_code(first) == wsman.CODE_OPERATION_TIMEOUT
     proto = protocol(sim.url)
-    stdout, _, code = proto.get_command_output(shell_id, command_id)
+    stdout, _stderr, code = proto.get_command_output(shell_id, command_id)
     assert (stdout, code) == (b"late\r\n", 0)
 
 
@@ -215,7 +215,9 @@ def test_namespaces_are_resolved_not_prefixes(start_server):
     assert post(sim.url, wrong_namespace).status_code == 500
 
 
-@pytest.mark.parametrize("payload", ["<not-xml", "<a/>", soap("http://example.invalid/Unknown")])
+# Fixed ids: soap() writes a random MessageID, and xdist workers must collect identical test names.
+@pytest.mark.parametrize("payload", ["<not-xml", "<a/>", soap("http://example.invalid/Unknown")],
+                         ids=["not-xml", "unknown-root-element", "unknown-action"])
 def test_malformed_or_unknown_requests_get_a_soap_fault_with_http_500(start_server, payload):
     sim = start_server()
     reply = post(sim.url, payload)
@@ -241,7 +243,7 @@ def test_keep_alive_serves_several_requests_on_one_connection(start_server):
     connection = http.client.HTTPConnection("127.0.0.1", sim.server.port, timeout=10)
     credentials = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
     sockets = []
-    for _ in range(3):
+    for _request in range(3):
         connection.request("POST", "/wsman", body=soap(wsman.ACTION_CREATE).encode(),
                            headers={"Authorization": f"Basic {credentials}"})
         response = connection.getresponse()

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Check a simulated machine after the default repair phases, reading its host files with regipy only.
 
-Usage: verify_machine.py MACHINE_DIR   (exit 0 when every value is what the article asks for, else 1)
+Usage: python verify_machine.py MACHINE_DIR   (exit 0 when every value is what the article asks for, else 1)
 """
 
 from __future__ import annotations

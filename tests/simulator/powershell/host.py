@@ -138,7 +138,7 @@ class _Interpreter:
             if kind == "value":
                 data = enumerate_output(stage[1])
             elif kind == "native":
-                _, program, command = stage
+                _kind, program, command = stage
                 if data:
                     self.write_error(command.extent, to_text(self.value(command.name)), ErrorRecord(
                         "Piping input into a native program is not supported by the simulator.", "NotImplemented",
@@ -158,7 +158,7 @@ class _Interpreter:
                 else:
                     data = _lines(out)
             else:
-                _, spec, bound, command = stage
+                _kind, spec, bound, command = stage
                 context = CmdletContext(self.machine, self.language, spec)
                 if data and not spec.accepts_input:
                     for item in data:

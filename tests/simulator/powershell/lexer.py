@@ -124,7 +124,7 @@ def scan_script_block(text: str, pos: int) -> tuple[str, int]:
     while i < len(text):
         char = text[i]
         if char in SINGLE_QUOTES:
-            _, i = scan_single_quoted(text, i)
+            _literal, i = scan_single_quoted(text, i)
             continue
         if char in DOUBLE_QUOTES:
             i = skip_double_quoted_raw(text, i)

@@ -245,11 +245,11 @@ class _Parser:
             self.skip_blanks_and_comments()
             if self.peek() != "|":
                 break
-            bar = self.pos
+            pipe_position = self.pos
             self.pos += 1
             self.skip_newlines()
             if self.peek() in ("", "|", ";", "}", ")") or self.peek() in NEWLINES:
-                raise ParseError(bar, "An empty pipe element is not allowed.", "EmptyPipeElement")
+                raise ParseError(pipe_position, "An empty pipe element is not allowed.", "EmptyPipeElement")
             elements.append(self.pipeline_element(first=False, closing=closing))
         return Pipeline(elements, Extent(start, self.pos))
 

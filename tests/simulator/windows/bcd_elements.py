@@ -442,7 +442,7 @@ def encode_device(text: str, machine) -> bytes | None:
         struct.pack_into("<II", blob, 0x10, DEVICE_TYPE_BOOT, 0)
         struct.pack_into("<I", blob, 0x18, _DEVICE_DESCRIPTOR_SIZE)
         return bytes(blob)
-    keyword, _, target = text.partition("=")
+    keyword, _separator, target = text.partition("=")
     if keyword.lower() != "partition" or len(target) != 2 or target[1] != ":" or not target[0].isalpha():
         return None
     for disk, partition in _visible_volumes(machine):

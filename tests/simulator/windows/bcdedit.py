@@ -185,7 +185,7 @@ def _command_emssettings(rest: list[str], machine: Any, store_path: str, languag
     baudrate: int | None = None
     use_bios = False
     for argument in rest:
-        keyword, _, value = argument.partition(":")
+        keyword, _separator, value = argument.partition(":")
         keyword = keyword.upper()
         if keyword == "BIOS" and not value:
             use_bios = True

@@ -58,7 +58,7 @@ def build_driver_image(name: str, timestamp: int = 0x5C0D6A2B, version: str | No
     if version is not None:
         struct.pack_into("<II", data_directories, _RESOURCE_DIRECTORY_INDEX * 8, SECTION_ALIGNMENT * 2,
                          len(sections[1][1]))
-    initialized = sum(len(_pad(data, FILE_ALIGNMENT)) for _, data, flags in sections if flags == _RESOURCE_SECTION)
+    initialized = sum(len(_pad(data, FILE_ALIGNMENT)) for _name, data, flags in sections if flags == _RESOURCE_SECTION)
 
     dos = bytearray(_PE_OFFSET)
     dos[0:2] = b"MZ"

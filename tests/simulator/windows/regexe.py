@@ -45,7 +45,7 @@ class KeyPath:
 
 def parse_key(text: str) -> KeyPath:
     stripped = text[:-1] if text.endswith("\\") else text
-    root_text, _, rest = stripped.partition("\\")
+    root_text, _separator, rest = stripped.partition("\\")
     root = ROOT_ALIASES.get(root_text.upper())
     if root is None:
         raise RegistryError("invalid-key", text)
@@ -300,7 +300,7 @@ class RegExe:
         if "f" not in options.flags:
             raise RegistryError("canceled")  # reg.exe asks for confirmation; WinRM has no console input
         mount, hive = self._writable(key)
-        _, _, node = self._find_node(key)
+        _mount, _hive, node = self._find_node(key)
         if selectors == 0:
             if len(key.parts) == 1:
                 raise RegistryError("access-denied", key.display)  # the root of a mounted hive cannot be deleted

@@ -91,7 +91,7 @@ class LoadedHives:
             self._mounts[("HKU", name.upper())] = Mount("HKU", name, None, writable=False)
 
     def mounts(self, root: str) -> list[Mount]:
-        return sorted((m for (r, _), m in self._mounts.items() if r == root), key=lambda m: m.name.upper())
+        return sorted((m for (r, _name), m in self._mounts.items() if r == root), key=lambda m: m.name.upper())
 
     def get(self, root: str, name: str) -> Mount | None:
         return self._mounts.get((root, name.upper()))

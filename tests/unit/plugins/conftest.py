@@ -1,1 +1,1 @@
-"""Shared helpers of the plugin unit tests live beside this file (``scripted_host``); pytest puts it on sys.path."""
+"""Shared helpers of the plugin unit tests live beside this file; tests import them by their collection name."""

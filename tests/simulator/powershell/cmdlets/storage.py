@@ -58,7 +58,7 @@ def partition_object(disk, part) -> PSObject:
 
 def _used_bytes(root) -> int:
     total = 0
-    for directory, _, files in os.walk(root):
+    for directory, _subdirectories, files in os.walk(root):
         for name in files:
             total += os.path.getsize(os.path.join(directory, name))
     return total
@@ -80,14 +80,14 @@ def get_disk(ctx: CmdletContext, bound: dict, pipeline_input: list) -> list:
 def get_partition(ctx: CmdletContext, bound: dict, pipeline_input: list) -> list:
     output = []
     disk_numbers = bound.get("DiskNumber")
+    wanted_letters = [letter.upper() for letter in bound.get("DriveLetter", [])]
     for disk in ctx.machine.disks:
         if disk_numbers is not None and disk.number not in disk_numbers:
             continue
         for part in disk.partitions:
             if "PartitionNumber" in bound and part.number not in bound["PartitionNumber"]:
                 continue
-            if "DriveLetter" in bound and (disk.offline or (part.letter or "").upper() not in
-                                                   [letter.upper() for letter in bound["DriveLetter"]]):
+            if "DriveLetter" in bound and (disk.offline or (part.letter or "").upper() not in wanted_letters):
                 continue
             output.append(partition_object(disk, part))
     if not output:

@@ -6,8 +6,6 @@ in-memory disk layout and file table. Anything it does not recognise fails the t
 
 from __future__ import annotations
 
-from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
-
 import hashlib
 import json
 import re
@@ -15,6 +13,8 @@ from unittest.mock import MagicMock
 
 from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import shell_loader
+
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
 
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")
 _GUARD = re.compile(r"^if \(\(Test-Path (.*?)\)\) \{ (.*) \}$")
@@ -34,6 +34,10 @@ class FakeWindows:
         self.unreadable = {p.lower() for p in unreadable}
         self.commands: list[str] = []
         self.versions: dict[str, str] = {}
+        # Copy-Item to these (lower-case) paths lands damaged: a copy that does not match its source.
+        self.corrupt_copies_to: set[str] = set()
+        # Set-Disk -IsOffline $false succeeds but the disk stays offline (a policy or a failing disk).
+        self.stuck_offline = False
 
     # --- file table -----------------------------------------------------------------------------------------------
     def _is_dir(self, path: str) -> bool:
@@ -75,7 +79,7 @@ class FakeWindows:
         if text.startswith("Set-Disk"):
             number = int(re.search(r"-Number (\d+)", text).group(1))
             disk = next(d for d in self.disks if d["Number"] == number)
-            if "-IsOffline $false" in text and disk["IsOffline"]:
+            if "-IsOffline $false" in text and disk["IsOffline"] and not self.stuck_offline:
                 disk["IsOffline"] = False
                 for part in self.partitions:
                     if part["DiskNumber"] == number and part.get("_letter_when_online"):
@@ -112,7 +116,8 @@ class FakeWindows:
             count = int(re.search(r"-TotalCount (\d+)", text).group(1))
             return [str(b) for b in self.files[args[0].lower()][:count]]
         if text.startswith("Copy-Item"):
-            self.write(args[1], self.files[args[0].lower()])
+            data = self.files[args[0].lower()]
+            self.write(args[1], data + b"!" if args[1].lower() in self.corrupt_copies_to else data)
             return []
         if text.startswith("New-Item"):
             self.dirs.add(args[0].lower().rstrip("\\"))

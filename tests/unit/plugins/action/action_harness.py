@@ -5,9 +5,7 @@ from __future__ import annotations
 import typing as t
 from unittest.mock import MagicMock
 
-from scripted_host import Responder, run_script
-
-from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
+from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import Responder, run_script
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from action_harness import run_action
-from scripted_host import reg_query_text
-from windows_model import Windows, steps_of
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action.action_harness import run_action
+from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import reg_query_text
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action.windows_model import Windows, steps_of
 
 from ansible_collections.vmrescue.windows.plugins.action.offline_registry import ActionModule as Registry
 from ansible_collections.vmrescue.windows.plugins.action.offline_registry_info import ActionModule as RegistryInfo
@@ -80,16 +80,16 @@ def test_current_control_set_from_select_with_a_second_read_when_not_queried():
 
 def test_failed_add_stops_the_chain_and_still_unloads():
     writer = Windows({"change.1": (["ERROR: Access is denied. (translated)"], 1), r"verify\.\d": crash("ControlSet001", 7)})
-    result, _ = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer])
+    result, _recorder = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer])
     assert result["failed"] and "reg.exe failed (exit code 1)" in result["msg"]
-    ran = [step for step, _ in writer.seen]
+    ran = [step for step, _line in writer.seen]
     assert "change.2" not in ran and "unload" in ran
 
 
 def test_unload_failure_after_a_write_is_a_failure():
     writer = Windows({r"verify\.1": crash("ControlSet001", 2), r"verify\.2": crash("ControlSet002", 2),
                       r"unload(\.\d)?": (["ERROR: Access is denied."], 1)})
-    result, _ = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer])
+    result, _recorder = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer])
     assert result["failed"] and "could not be unloaded" in result["msg"]
 
 
@@ -114,8 +114,8 @@ def test_journal_records_originals_and_absent_values():
     assert not result.get("failed"), result
     written = json.loads(recorder.scripts[1].split("-Value '", 1)[1].split("' -Encoding", 1)[0])
     values = written["registry"][HIVE.lower()]["values"]["controlset001\\control\\crashcontrol"]
-    assert values["crashdumpenabled"] == {"name": "CrashDumpEnabled", "present": True, "type": "REG_DWORD",
-                                          "data": "07000000"}
+    assert values["crashdumpenabled"] == {"name": "CrashDumpEnabled", "key": "ControlSet001\\Control\\CrashControl",
+                                          "present": True, "type": "REG_DWORD", "data": "07000000"}
     assert values["autoreboot"]["present"] is False
 
 

@@ -7,7 +7,9 @@ import json
 from ansible_collections.vmrescue.windows.plugins.action.offline_disk_info import ActionModule as DiskInfo
 from ansible_collections.vmrescue.windows.plugins.action.offline_disk_release import ActionModule as Release
 
-from _repair_fake import ESP, SYSTEM, FakeWindows, disk, gen2_machine, make_plugin, part
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action._repair_fake import (
+    ESP, NONE, SYSTEM, FakeWindows, disk, gen2_machine, make_plugin, part,
+)
 
 
 def run(windows, args=None, **kwargs):
@@ -36,7 +38,9 @@ def test_check_mode_assigns_nothing_and_says_so():
     assert result["bcd_store"] is None and result["windows_drive"] == "F:"
     assert "temporary drive letter" in result["skipped_in_check_mode"][0]
     assert windows.partitions[2]["DriveLetter"] == "\u0000"
-    assert windows.commands == ["disk-discovery", "volume-facts"]
+    # The one discovery command already answered everything else.
+    assert windows.commands == ["disk-discovery"]
+    assert result["software_hive"] and len(result["dump_files"]) == 2
 
 
 def test_an_esp_with_a_letter_needs_no_change():
@@ -45,6 +49,7 @@ def test_an_esp_with_a_letter_needs_no_change():
     result = run(windows)
     assert result["changed"] is False and result["temporary_letters"] == []
     assert result["bcd_store"] == "Z:\\EFI\\Microsoft\\Boot\\BCD"
+    assert windows.commands == ["disk-discovery"]
 
 
 def test_an_offline_disk_is_brought_online_and_discovery_repeated():
@@ -52,7 +57,8 @@ def test_an_offline_disk_is_brought_online_and_discovery_repeated():
     result = run(windows)
     assert not result.get("failed"), result
     assert result["brought_online"] == [1] and result["windows_drive"] == "F:"
-    assert windows.commands == ["disk-discovery", "disk-prepare", "disk-discovery", "assign-boot-letter"]
+    # Bringing the disk online re-reads the layout and every letter in the same command.
+    assert windows.commands == ["disk-discovery", "disk-prepare", "assign-boot-letter"]
     assert windows.disks[1]["IsOffline"] is False and windows.disks[1]["IsReadOnly"] is False
 
 
@@ -107,6 +113,9 @@ def test_bcd_store_override_must_exist_and_be_attached():
     assert result["failed"] and "does not exist" in result["msg"]
     result = run(windows, {"bcd_store": "C:\\boot\\BCD"})
     assert result["failed"] and "refusing" in result["msg"]
+    windows.commands.clear()
+    result = run(windows, {"bcd_store": "EFI\\Microsoft\\Boot\\BCD"})
+    assert result["failed"] and "absolute drive-letter path" in result["msg"] and windows.commands == []
 
 
 def test_gen1_store_on_the_os_volume():
@@ -116,7 +125,61 @@ def test_gen1_store_on_the_os_volume():
                           {"C:" + SYSTEM: b"live", "F:" + SYSTEM: b"regf", "F:\\boot\\BCD": b"regf"})
     result = run(windows)
     assert (result["generation"], result["bcd_store"], result["changed"]) == (1, "F:\\boot\\BCD", False)
-    assert windows.commands == ["disk-discovery", "volume-facts"]
+    assert windows.commands == ["disk-discovery"]
+
+
+def gen1_with_system_reserved(reserved_letter=NONE, stale_store_on_os_volume=False):
+    files = {"C:" + SYSTEM: b"live", "F:" + SYSTEM: b"regf"}
+    if reserved_letter != NONE:
+        files[f"{reserved_letter}:\\boot\\BCD"] = b"regf-active"
+    if stale_store_on_os_volume:
+        files["F:\\boot\\BCD"] = b"regf-stale"
+    windows = FakeWindows([disk(0, own=True, style=1), disk(1, style=1)],
+                          [part(0, 1, "C", gpt=None, mbr=7, active=True, system=True, boot=True),
+                           part(1, 1, reserved_letter, gpt=None, mbr=7, active=True),
+                           part(1, 2, "F", gpt=None, mbr=7)], files)
+    return windows
+
+
+def test_gen1_store_on_a_lettered_system_reserved_partition_needs_one_command():
+    windows = gen1_with_system_reserved("E", stale_store_on_os_volume=True)
+    result = run(windows)
+    assert (result["bcd_store"], result["changed"]) == ("E:\\boot\\BCD", False)
+    assert windows.commands == ["disk-discovery"]
+
+
+def test_gen1_system_reserved_without_letter_is_preferred_over_a_store_on_the_os_volume():
+    windows = gen1_with_system_reserved(stale_store_on_os_volume=True)
+    windows.files["z:\\boot\\bcd"] = b"regf-active"     # what the partition shows once it has the letter
+    result = run(windows)
+    assert result["bcd_store"] == "Z:\\boot\\BCD"
+    assert result["temporary_letters"] == [{"drive": "Z:", "disk_number": 1, "partition_number": 1}]
+    assert windows.commands == ["disk-discovery", "assign-boot-letter"]
+
+
+def test_gen1_falls_back_to_the_os_volume_when_the_active_partition_has_no_store():
+    windows = gen1_with_system_reserved(stale_store_on_os_volume=True)
+    result = run(windows)
+    assert result["bcd_store"] == "F:\\boot\\BCD" and result["temporary_letters"][0]["drive"] == "Z:"
+
+
+def test_a_read_only_windows_disk_is_made_writable_with_one_more_command():
+    windows = gen2_machine()
+    windows.partitions[2]["DriveLetter"] = "Z"
+    windows.disks[1]["IsReadOnly"] = True
+    result = run(windows)
+    assert not result.get("failed"), result
+    assert result["brought_online"] == [1] and windows.disks[1]["IsReadOnly"] is False
+    assert [d["read_only"] for d in result["disks"]] == [False, False]
+    assert windows.commands == ["disk-discovery", "disk-prepare"]
+    assert result["remote_commands"][1]["steps"] == ["writable.1", "disks"]
+
+
+def test_a_disk_that_stays_offline_is_an_error():
+    windows = gen2_machine(offline=True)
+    windows.stuck_offline = True
+    result = run(windows)
+    assert result["failed"] and result["msg"] == "disk(s) [1] could not be brought online and writable"
 
 
 def test_a_missing_store_fails_but_still_reports_the_letter_to_release():

@@ -6,7 +6,7 @@ import hashlib
 import json
 import struct
 
-from _repair_fake import SYSTEM, gen2_machine, make_plugin
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action._repair_fake import SYSTEM, gen2_machine, make_plugin
 
 from ansible_collections.vmrescue.windows.plugins.action.driver_file import ActionModule as DriverFile
 from ansible_collections.vmrescue.windows.plugins.action.driver_file import version_tuple
@@ -47,9 +47,8 @@ def test_backup_copies_verifies_and_writes_the_manifest_last():
     stored = json.loads(windows.files["f:\\vmrescue-backup\\latest.json"].decode("utf-8-sig"))
     assert stored == result["manifest"]
     assert stored["files"][2]["sha256"] == hashlib.sha256(b"regf-system").hexdigest()
-    # Four files do not fit one Windows command line: the copies are spread over several commands.
-    assert windows.commands[0] == "backup-read" and windows.commands[-1] == "backup-manifest"
-    assert set(windows.commands[1:-1]) == {"backup-copy"} and len(windows.commands) >= 3
+    # One read, one command copying and hashing all four files, then the manifest once every hash matched.
+    assert windows.commands == ["backup-read", "backup-copy", "backup-manifest"]
 
 
 def test_a_verified_backup_is_not_taken_again_unless_forced():
@@ -81,11 +80,23 @@ def test_an_unreadable_source_fails_and_no_manifest_is_written():
     assert "f:\\vmrescue-backup\\r1\\manifest.json" not in windows.files
 
 
+def test_a_copy_that_differs_from_its_source_gets_no_manifest():
+    windows = machine()
+    windows.corrupt_copies_to.add("f:\\vmrescue-backup\\r1\\config\\system.log1")
+    result = backup(windows, run_id="r1")
+    assert result["failed"] and result["verified"] is False
+    assert result["problems"] == ["the copy of F:\\Windows\\System32\\config\\SYSTEM.LOG1 differs from it (SHA-256)"]
+    assert windows.commands == ["backup-read", "backup-copy"]
+    assert "f:\\vmrescue-backup\\latest.json" not in windows.files
+    assert "f:\\vmrescue-backup\\r1\\manifest.json" not in windows.files
+
+
 def test_backup_check_mode_writes_nothing():
     windows = machine()
     before = dict(windows.files)
     result = make_plugin(Backup, windows, {"windows_drive": "F:", "bcd_store": BCD}, check=True).run(task_vars={})
     assert result["changed"] is True and result["verified"] is False and windows.files == before
+    assert windows.commands == ["backup-read"]
 
 
 def test_backup_refuses_a_missing_drive_or_store():
@@ -156,8 +167,23 @@ def test_dest_on_the_recovery_vms_own_disk_is_refused():
     assert result["failed"] and "refusing" in result["msg"]
 
 
+def test_a_name_without_windows_drive_is_refused_before_any_command():
+    windows = machine()
+    result = driver(windows, windows_drive=None)
+    assert result["failed"] and result["msg"] == "missing parameter(s) required by 'name': windows_drive"
+    assert windows.commands == [] and result["remote_commands"] == []
+
+
+def test_driver_backup_that_does_not_verify_stops_before_the_replacement():
+    windows = machine()
+    windows.corrupt_copies_to.add("f:\\vmrescue-backup\\drivers\\filecrypt.sys")
+    result = driver(windows)
+    assert result["failed"] and "could not be verified" in result["msg"]
+    assert windows.commands == ["driver-read", "driver-backup"]
+    assert windows.files[DRIVER.lower()] == pe(b"broken")
+
+
 def test_bad_options_are_clear():
-    assert "windows_drive is required" in driver(machine(), windows_drive=None)["msg"]
     assert "64 hexadecimal" in driver(machine(), expected_sha256="abc")["msg"]
     assert "file name" in driver(machine(), name="..\\x.sys")["msg"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from scripted_host import reg_query_text
+from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import reg_query_text
 
 DISKS = json.dumps([{"Number": 0, "IsSystem": True, "IsBoot": True}, {"Number": 1, "IsSystem": False, "IsBoot": False}])
 PARTITIONS = json.dumps([
@@ -58,11 +58,11 @@ class Windows:
             return ["ERROR: The system was unable to find the specified registry key or value."], 1
         if step == "load" and not self.exists:
             return ["ERROR: The system cannot find the file specified. (translated)"], 1
-        if re.fullmatch(r"(verify-)?(load|unload(\.\d)?|stale-unload)", step) or step.startswith("change."):
+        if re.fullmatch(r"(verify-|raw-)?(load|unload(\.\d)?|stale-unload)", step) \
+                or step.startswith(("change.", "raw-change.")):
             return ["The operation completed successfully."], 0
         raise AssertionError(f"no scripted answer for step {step!r}: {line}")
 
 
 def steps_of(script: str) -> list[str]:
     return re.findall(r"@@vmr:[0-9a-f]{16}:begin:([^']+)'", script)
-

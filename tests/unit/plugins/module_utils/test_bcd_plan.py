@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hive_text import real_store, reg_query_s
+from ansible_collections.vmrescue.windows.tests.unit.plugins.hive_text import real_store, reg_query_s
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_plan import mismatches, plan
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_store import BcdStore, RawElement

@@ -170,7 +170,7 @@ def test_cmdlet_arguments_are_literals(value):
     exists = next(line for line in lines if line.startswith("Test-Path"))
     assert _ps_tokens(exists) == ["Test-Path", "-LiteralPath", store, "-PathType", "Leaf"]
     guarded = next(line for line in lines if line.startswith("if ((Test-Path"))
-    condition, _, body = guarded[len("if (("):].partition(")) { ")
+    condition, _sep, body = guarded[len("if (("):].partition(")) { ")
     assert _ps_tokens(condition) == ["Test-Path", "-LiteralPath", journal, "-PathType", "Leaf"]
     assert _ps_tokens(body.rstrip(" }")) == ["Get-Content", "-LiteralPath", journal, "-Raw"]
     write = cb.write_store(store, [], journal, f"{{{value}}}").render().splitlines()

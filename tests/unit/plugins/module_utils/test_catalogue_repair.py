@@ -1,66 +1,73 @@
-"""The disk and file catalogues: command-line budget, quoting of values, and reading the answers."""
+"""The disk and file catalogues: one command per job, quoting of values, and reading the answers."""
 
 from __future__ import annotations
 
-import base64
+import json
 
 import pytest
-from ansible.plugins.loader import shell_loader
 
 from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_disk as disk
 from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_files as files
+from ansible_collections.vmrescue.windows.plugins.module_utils._backup import BackupFile
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, parse_output
 
-
-def test_command_line_length_matches_ansible_core_encoding():
-    script = disk.discovery_script()
-    shell = shell_loader.get("powershell")
-    real = shell._encode_script(script.render(), strict_mode=False, preserve_rc=False)
-    assert files.command_line_length(script.render()) == len(real)
+LETTERS = "CDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def test_every_fixed_command_fits_a_windows_command_line():
-    for script in (disk.discovery_script(), disk.partitions_script(),
-                   disk.volume_facts_script("F:", ["S:\\EFI\\Microsoft\\Boot\\BCD", "F:\\boot\\BCD"],
-                                            disk.AccessPath(1, 1, "S")),
-                   disk.prepare_disks_script([(1, True, True), (2, True, True)])):
-        assert files.command_line_length(script.render()) <= files.MAX_COMMAND_LINE
+def test_discovery_is_one_command_asking_every_letter_from_c():
+    names = disk.discovery_script().step_names
+    assert names[:3] == ["disks", "partitions", "volumes"]
+    per_letter = [f"{kind}.{letter.lower()}" for letter in LETTERS
+                  for kind in ("hives", "bcd", "memory-dump", "minidumps")]
+    assert names[3:] == per_letter
+    body = disk.discovery_script().render()
+    assert "'A:\\" not in body and "'B:\\" not in body
+    assert "'Z:\\EFI\\Microsoft\\Boot\\BCD' -PathType Leaf" in body
 
 
-def test_too_long_a_command_is_refused_before_it_is_sent():
-    script = RemoteScript("too-long")
-    script.cmdlet("x", files.leaf_exists("F:\\" + "a" * 4000))
-    with pytest.raises(VmrescueError, match="command line"):
-        files.ensure_fits(script)
+def test_a_user_bcd_store_is_tested_in_the_same_command():
+    script = disk.discovery_script("S:\\it's\\BCD")
+    assert script.step_names[-1] == "bcd-store"
+    assert "Test-Path -LiteralPath 'S:\\it''s\\BCD' -PathType Leaf" in script.render()
+    assert "bcd-store" not in disk.discovery_script().step_names
 
 
-def test_pack_spreads_steps_over_commands_that_each_fit():
-    paths = [f"F:\\vmrescue-backup\\20250101T000000Z\\config\\HIVE{i:02d}.LOG1" for i in range(40)]
-    scripts = files.hash_scripts("backup-verify", paths)
-    assert len(scripts) > 1
-    assert all(files.fits(s) for s in scripts)
-    names = [step for s in scripts for step in s.step_names]
-    assert names == [f"h.{i}" for i in range(40)]
+def test_bringing_a_disk_online_reads_everything_again_in_the_same_command():
+    online = disk.prepare_disks_script([(1, True, True), (2, True, False)])
+    assert online.step_names[:3] == ["online.1", "writable.1", "online.2"]
+    assert online.step_names[3:] == disk.discovery_script().step_names
+    writable = disk.prepare_disks_script([(1, False, True)])
+    assert writable.step_names == ["writable.1", "disks"]
 
 
-def test_pack_repeats_the_opening_steps_in_every_command():
-    adders = [lambda s, i=i: s.cmdlet(f"s.{i}", files.leaf_exists("F:\\" + "b" * 300 + str(i))) for i in range(12)]
-    scripts = files.pack("packed", adders, first=[lambda s: s.cmdlet("head", "Get-Disk | ConvertTo-Json -Compress")])
-    assert len(scripts) > 1 and all(s.step_names[0] == "head" for s in scripts)
+def test_assigning_a_letter_tests_the_store_there():
+    script = disk.assign_letter_script(disk.AccessPath(1, 1, "Z"), "EFI\\Microsoft\\Boot\\BCD")
+    assert script.step_names == ["assign", "assigned", "bcd-store"]
+    body = script.render()
+    assert "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'Z:\\'" in body
+    assert "Test-Path -LiteralPath 'Z:\\EFI\\Microsoft\\Boot\\BCD' -PathType Leaf" in body
+
+
+def test_many_files_are_copied_and_hashed_by_one_command():
+    planned = [BackupFile(f"F:\\Windows\\System32\\config\\HIVE{i:02d}", f"config\\HIVE{i:02d}", 1) for i in range(40)]
+    script = files.backup_copy_script("F:\\vmrescue-backup\\r1", planned)
+    assert script.step_names == ["mkdir"] + [f"{kind}.{i}" for i in range(40) for kind in ("hsrc", "copy", "hdst")]
+    assert "New-Item -ItemType Directory -Path 'F:\\vmrescue-backup\\r1\\config' -Force | Out-Null" in script.render()
+    verify = files.hash_script("backup-verify", [f.source for f in planned])
+    assert verify.step_names == [f"h.{i}" for i in range(40)]
+
+
+def test_driver_read_is_one_command():
+    script = files.driver_read_script("C:\\good.sys", "F:\\x.sys", "F:\\b\\x.sys", 1024)
+    assert script.step_names == ["disks", "partitions", "source", "source-head", "dest", "backup"]
+    assert "Get-Content -LiteralPath 'C:\\good.sys' -Encoding Byte -TotalCount 1024" in script.render()
 
 
 def test_hostile_paths_stay_literals():
     hostile = "F:\\it's $(Remove-Item C:\\) `n {default}"
     text = files.file_probe(hostile)
     assert "'F:\\it''s $(Remove-Item C:\\) `n {default}'" in text
-
-
-def test_discovery_probes_every_letter_from_c_in_order():
-    script = disk.discovery_script()
-    body = script.render()
-    assert body.index("'C:\\Windows\\System32\\config\\SYSTEM'") < body.index("'Z:\\Windows\\System32\\config\\SYSTEM'")
-    assert "'A:\\" not in body
 
 
 def _answer(script: RemoteScript, outputs: dict[str, list[str]]) -> str:
@@ -74,15 +81,39 @@ def _answer(script: RemoteScript, outputs: dict[str, list[str]]) -> str:
 
 
 def test_reading_discovery_answers():
+    script = disk.discovery_script("F:\\boot\\BCD")
+    outputs = {"disks": ['{"Number":0,"IsSystem":true,"IsBoot":true,"PartitionStyle":2}'],
+               "partitions": ['{"DiskNumber":0,"PartitionNumber":1,"DriveLetter":"C"}'],
+               "volumes": [], "bcd-store": ["True"]}
+    for letter in LETTERS.lower():
+        outputs[f"hives.{letter}"] = ["False", "False"]
+        outputs[f"bcd.{letter}"] = ["False", "False"]
+    outputs["hives.f"] = ["True", "False"]
+    outputs["bcd.s"] = ["False", "True"]
+    outputs["memory-dump.f"] = [json.dumps({"FullName": "F:\\Windows\\MEMORY.DMP", "Length": 8})]
+    outputs["minidumps.f"] = [json.dumps([{"FullName": "F:\\Windows\\Minidump\\a.dmp", "Length": 1},
+                                          {"FullName": "F:\\Windows\\Minidump\\b.dmp", "Length": 2}])]
+    found = disk.read_discovery(parse_output(script, _answer(script, outputs)), "F:\\boot\\BCD")
+    assert [k for k, v in found.has_system_hive.items() if v] == ["F"]
+    assert found.volumes["F"].software_hive is False and found.layout.disks[0].recovery_vm_own
+    assert [d["size"] for d in found.volumes["F"].dump_files] == [8, 1, 2]
+    assert found.bcd_exists("S:\\EFI\\Microsoft\\Boot\\BCD") and found.bcd_exists("s:\\efi\\microsoft\\boot\\bcd")
+    assert not found.bcd_exists("S:\\boot\\BCD") and not found.bcd_exists("A:\\boot\\BCD")
+    assert found.bcd_store_exists is True
+
+
+def test_a_discovery_answer_without_a_letters_booleans_is_an_error():
     script = disk.discovery_script()
-    probe = ["False"] * 24
-    probe[3] = "True"   # F:
-    stdout = _answer(script, {"disks": ['{"Number":0,"IsSystem":true,"IsBoot":true,"PartitionStyle":2}'],
-                              "partitions": ['{"DiskNumber":0,"PartitionNumber":1,"DriveLetter":"C"}'],
-                              "volumes": [], "system-hive": probe})
-    layout, found = disk.read_discovery(parse_output(script, stdout))
-    assert [k for k, v in found.items() if v] == ["F"]
-    assert layout.disks[0].recovery_vm_own
+    outputs = {"disks": [], "partitions": [], "volumes": []}
+    with pytest.raises(VmrescueError, match="C: hive"):
+        disk.read_discovery(parse_output(script, _answer(script, outputs)))
+
+
+def test_an_interrupted_step_is_an_error_not_an_empty_answer():
+    script = files.hash_script("backup-verify", ["F:\\a"])
+    stdout = f"@@vmr:{script.nonce}:begin:h.0\r\n@@vmr:{script.nonce}:done\r\n"
+    with pytest.raises(VmrescueError, match="did not complete"):
+        files.completed_steps(parse_output(script, stdout))
 
 
 def test_file_probe_answers():
@@ -109,10 +140,3 @@ def test_hash_answers():
 def test_manifest_text_is_written_as_one_literal():
     script = files.manifest_script("F:\\b\\r\\manifest.json", '{"a":"it\'s"}', "F:\\b\\latest.json")
     assert "-Value '{\"a\":\"it''s\"}' -Encoding UTF8 -NoNewline" in script.render()
-
-
-def test_encoded_length_counts_utf16_code_units():
-    text = "# vmrescue.windows x\n  Write-Output 'é'  \n\n"
-    stripped = "# vmrescue.windows x\nWrite-Output 'é'"
-    expected = len(files._ENCODED_PREFIX) + len(base64.b64encode(stripped.encode("utf-16-le")))
-    assert files.command_line_length(text) == expected

@@ -27,8 +27,8 @@ def test_enums_only_on_integers_with_distinct_names_and_values():
     for element in el.ALL_ELEMENTS:
         if element.enum:
             assert element.kind == "integer", element.name
-            names = [n.lower() for n, _ in element.enum]
-            values = [v for _, v in element.enum]
+            names = [n.lower() for n, _value in element.enum]
+            values = [v for _name, v in element.enum]
             assert len(set(names)) == len(names) and len(set(values)) == len(values)
 
 

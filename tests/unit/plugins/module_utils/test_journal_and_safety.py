@@ -21,7 +21,8 @@ def test_first_record_wins_and_survives_a_round_trip():
     again = _journal.parse("\ufeff" + _journal.render(journal) + "\r\n")     # PS 5.1 writes a BOM and a newline
     assert _journal.bcd_record(again, r"F:\boot\BCD", "{a}", 0x25000004)["data"] == "1e00000000000000"
     assert _journal.registry_value_record(again, r"f:\w\system", r"ControlSet001\X", "start") == \
-        {"present": False, "type": None, "data": None, "name": "Start"}
+        {"present": False, "type": None, "data": None, "name": "Start", "key": "ControlSet001\\X"}
+    assert again["registry"][r"f:\w\system"]["keys"][r"controlset001\y"] == {"present": True, "key": r"ControlSet001\Y"}
     assert "\n" not in _journal.render(journal) and _journal.render(journal).isascii()
 
 

@@ -24,7 +24,7 @@ export ANSIBLE_NOCOLOR=1
 export ANSIBLE_FORCE_COLOR=0
 export PY_COLORS=0
 
-all_gates=(environment pytest lint sanity units build docs changelog)
+all_gates=(environment pytest lint sanity units build molecule docs changelog)
 # ansible-test keeps its virtual environments and pip bootstrap here between runs (safe to delete).
 ansible_test_home="$repo_root/.cache/ansible-test-home"
 collections_root="$repo_root/.cache/collections"
@@ -177,6 +177,13 @@ gate_build() {
     log "tests/e2e/test_build_install.py collected no tests"
   fi
   return "$status"
+}
+
+gate_molecule() {
+  # The Molecule scenario against a simulator: converge, idempotence, verify (values read back with regipy).
+  # extensions/molecule/default picks a fixed port; VMRESCUE_MOLECULE_PORT moves it.
+  molecule --version
+  molecule test -s default
 }
 
 gate_docs() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
 # The README's first command: build a fresh simulated recovery VM with a broken Gen2 disk attached (bugcheck 0x5A
 # CRITICAL_SERVICE_FAILED), start the simulator, and run the critical_service_repair playbook against it.

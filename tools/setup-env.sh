@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
 # Prepare the controller environment the collection's tests and demo need, idempotently:
 #   - python3-hivex (Debian package: hivex has no PyPI wheel), python3-venv, and the ShellCheck program that

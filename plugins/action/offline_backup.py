@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of vmrescue.windows.offline_backup: copy the BCD store and hives (with their logs), verify, manifest.
 
 Commands: read (sources, latest manifest); if a manifest exists, hash its files (a verified backup -> done);

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of vmrescue.windows.offline_disk_info: find the attached Windows volume and its BCD store.
 
 Commands: one discovery (layout; for every drive letter the hives, BCD stores and dump files). Only when something

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: BCD element values: raw registry data <-> values, user input -> values, values -> bcdedit arguments.
 
 Internal values per kind: boolean -> bool, integer -> int, integer_list -> list[int], string -> str,
@@ -18,10 +18,10 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._elements import 
     object_type_name,
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._numbers import parse_unsigned
 
 _TRUE_WORDS = {"yes", "on", "true", "1"}
 _FALSE_WORDS = {"no", "off", "false", "0"}
-_MAX_U64 = (1 << 64) - 1
 
 
 def suggestions(word: str, candidates: t.Iterable[str], limit: int = 3) -> list[str]:
@@ -120,21 +120,6 @@ def _parse_bool(value: t.Any, label: str) -> bool:
     raise VmrescueError(f"{label} takes a boolean (yes/no, on/off, true/false); got {value!r}")
 
 
-def _parse_int(value: t.Any, label: str) -> int:
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            number = int(text[2:], 16) if text[:2].lower() == "0x" else int(text, 10)
-        except ValueError:
-            number = None
-    if number is None or not 0 <= number <= _MAX_U64:
-        raise VmrescueError(f"{label} takes an unsigned 64-bit integer; got {value!r}")
-    return number
-
-
 def _parse_enum(element: Element, value: t.Any, label: str) -> int:
     names = [name for name, _number in element.enum]
     if isinstance(value, str):
@@ -167,10 +152,10 @@ def parse_value(ref: ElementRef, value: t.Any, label: str, resolve_object: t.Cal
     if kind == "integer":
         if ref.element and ref.element.enum:
             return _parse_enum(ref.element, value, label)
-        return _parse_int(value, label)
+        return parse_unsigned(value, 64, label)
     if kind == "integer_list":
         items = value if isinstance(value, list) else [value]
-        return [_parse_int(item, label) for item in items]
+        return [parse_unsigned(item, 64, label) for item in items]
     if kind == "string":
         return _parse_text(value, label)
     if kind == "object":

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: remote commands that discover and prepare the attached disk (offline_disk_info, offline_disk_release).
 
 Only cmdlets of ``docs/dev/remote-commands.md`` section 5; every value through ``ps_literal``; every answer is JSON

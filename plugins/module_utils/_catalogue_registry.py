@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: catalogue of the offline-registry commands, and the hive steps the BCD commands share.
 
 A hive file is mounted under ``HKLM\\vmrescue_<12 hex of sha1(lower(path))>``: the same file always gets the same

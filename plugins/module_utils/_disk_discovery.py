@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: find the attached (broken) Windows volume and its BCD store from Get-Disk/Get-Partition/Get-Volume JSON.
 
 Pure logic, no remote calls. Every decision comes from typed values: IsSystem/IsBoot flags, IsOffline, partition
@@ -16,12 +16,12 @@ style, GPT partition type GUIDs, the MBR active flag, drive letters, and Test-Pa
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import string
 import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import json_objects as parse_json_objects
 
 ESP_GPT_TYPE = "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
 _GPT_ROLES = {
@@ -42,21 +42,6 @@ BIOS_BCD = "boot\\BCD"
 UEFI_BCD = "EFI\\Microsoft\\Boot\\BCD"
 _DRIVE = re.compile(r"^([A-Za-z]):?\\?$")
 _DRIVE_PATH = re.compile(r"^([A-Za-z]):\\")
-
-
-def parse_json_objects(text: str, what: str) -> list[dict[str, t.Any]]:
-    """Objects from ``ConvertTo-Json`` output: one object -> ``{...}``, several -> ``[...]``, none -> nothing."""
-    text = text.strip().lstrip("\ufeff")
-    if not text:
-        return []
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise VmrescueError(f"the {what} reported by the recovery VM could not be read as JSON ({exc})") from None
-    items = data if isinstance(data, list) else [data]
-    if not all(isinstance(item, dict) for item in items):
-        raise VmrescueError(f"the {what} reported by the recovery VM are not JSON objects")
-    return items
 
 
 def drive_letter(value: t.Any) -> str | None:

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: THE catalogue of BCD facts: element names and codes, value kinds, enums, object types and aliases.
 
 One place for each fact (sources: ``bcd-and-registry.md`` sections 1-2; phnt ``ntbcd.h``; DiscUtils). An element code is

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: the change journal: original values, kept in a JSON file on the broken disk (it travels with the disk).
 
 ``bcd`` and ``offline_registry`` read it in their read command and, when they are about to change something, write it

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: is this file a PE image (a Windows driver or executable)? Decided from its first bytes only.
 
 A PE image starts with the DOS header (``MZ``); the 32-bit little-endian value at offset 0x3C (``e_lfanew``) is the

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: registry value types and data: user input -> (type, data), data -> ``reg add`` text, raw bytes, display.
 
 Internal data per type: REG_SZ/REG_EXPAND_SZ -> str, REG_MULTI_SZ -> list[str], REG_DWORD/REG_QWORD -> int,
@@ -13,6 +13,7 @@ import re
 import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_values import suggestions
+from ansible_collections.vmrescue.windows.plugins.module_utils._numbers import parse_unsigned
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 
 TYPE_ALIASES = {
@@ -52,21 +53,6 @@ def _text(value: t.Any, label: str) -> str:
     return text
 
 
-def _number(value: t.Any, bits: int, label: str) -> int:
-    number = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            number = int(text[2:], 16) if text[:2].lower() == "0x" else int(text, 10)
-        except ValueError:
-            number = None
-    if number is None or not 0 <= number < (1 << bits):
-        raise VmrescueError(f"{label} takes an unsigned {bits}-bit integer (decimal or 0x hex); got {value!r}")
-    return number
-
-
 def parse_data(type_name: str, value: t.Any, label: str) -> t.Any:
     """Internal data for a user's ``data`` of a value of type ``type_name`` (a REG_* name)."""
     if type_name in ("REG_SZ", "REG_EXPAND_SZ"):
@@ -78,9 +64,9 @@ def parse_data(type_name: str, value: t.Any, label: str) -> t.Any:
             raise VmrescueError(f"{label}: reg.exe cannot write an empty string inside a multi_string value")
         return texts
     if type_name == "REG_DWORD":
-        return _number(value, 32, label)
+        return parse_unsigned(value, 32, label)
     if type_name == "REG_QWORD":
-        return _number(value, 64, label)
+        return parse_unsigned(value, 64, label)
     if type_name == "REG_BINARY":
         if isinstance(value, list):
             if not all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 255 for b in value):

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: one remote command that carries several steps, and the parser for its output.
 
 Every catalogue command is a ``RemoteScript``: a list of steps (one native program or one cmdlet pipeline each),
@@ -12,9 +12,12 @@ only our markers, exit codes and the data lines between them. The PowerShell sub
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import secrets
+import typing as t
 
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal, ps_native_arg
 
 _STEP_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
@@ -175,3 +178,18 @@ def parse_output(script: RemoteScript, stdout: str, stderr: str = "") -> ScriptR
         else:
             raise RemoteScriptError(f"unknown marker {line!r} in the output of {script.name}")
     return ScriptResult(steps=steps, finished=finished, stdout=stdout, stderr=stderr)
+
+
+def json_objects(text: str, what: str) -> list[dict[str, t.Any]]:
+    """Objects from ``ConvertTo-Json`` output: one object -> ``{...}``, several -> ``[...]``, none -> nothing."""
+    text = text.strip().lstrip("\ufeff")
+    if not text:
+        return []
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise VmrescueError(f"the {what} reported by the recovery VM could not be read as JSON ({exc})") from None
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(item, dict) for item in items):
+        raise VmrescueError(f"the {what} reported by the recovery VM are not JSON objects")
+    return items

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: refuse to edit the recovery VM's own running system, a missing file, or a file that is not a hive.
 
 Decided from ``Get-Disk``/``Get-Partition`` JSON (IsSystem, IsBoot, DriveLetter) and ``Test-Path``, never from text.
@@ -9,27 +9,19 @@ system nor the boot disk; the system drive's ``Windows\\System32\\config`` is re
 
 from __future__ import annotations
 
-import json
 import ntpath
 import re
 import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import json_objects as parse_json_objects
 
 _DRIVE_PATH = re.compile(r"^([A-Za-z]):\\")
 
 
 def json_objects(text: str) -> list[dict[str, t.Any]]:
-    """Objects from ConvertTo-Json output (one object -> {...}, several -> [...], none -> nothing)."""
-    text = text.strip()
-    if not text:
-        return []
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise VmrescueError(f"the disk inventory could not be read as JSON ({exc})") from None
-    items = data if isinstance(data, list) else [data]
-    return [item for item in items if isinstance(item, dict)]
+    """The disks or partitions a read command listed (ConvertTo-Json output)."""
+    return parse_json_objects(text, "disk inventory")
 
 
 def _letter(value: t.Any) -> str | None:

@@ -1,5 +1,5 @@
 # Copyright (c) vmrescue.windows contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: the suspect driver named by a saved WinDbg ``!analyze -v`` text.
 
 ``!analyze -v`` prints ``KEY: value`` fields (IMAGE_NAME, MODULE_NAME, FAILURE_BUCKET_ID, BUGCHECK_CODE, ...). The

@@ -223,6 +223,11 @@ gate_docs() {
   # antsibull-docs checks the documentation markup (O(), V(), RV(), links) and renders the reference.
   antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .
   bash docs/reference/generate.sh "$scratch/reference"
+  # The rendered reference is checked in (docs/reference/rst) so it can be read without building it: it must be current.
+  if ! diff -r -q docs/reference/rst "$scratch/reference"; then
+    log "docs/reference/rst is out of date: run docs/reference/generate.sh and commit the result"
+    return 1
+  fi
 }
 
 gate_changelog() {

@@ -3,8 +3,9 @@
 #
 #   docs/reference/generate.sh [DEST]      default DEST: docs/reference/rst
 #
-# Needs the test environment (tools/setup-env.sh installs antsibull-docs). tools/test.sh renders into a scratch
-# directory on every run, so a documentation error fails the test command.
+# Needs the test environment (tools/setup-env.sh installs antsibull-docs). The rendered reference is checked in;
+# tools/test.sh renders it again into a scratch directory and fails when a documentation error appears or the checked-in
+# copy is out of date.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -17,7 +17,9 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_regist
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import ScriptResult, StepResult
-from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target, json_objects
+from ansible_collections.vmrescue.windows.plugins.module_utils._safety import (
+    check_offline_target, check_target_path, json_objects,
+)
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 
@@ -34,6 +36,9 @@ class ActionModule(VmrescueAction):
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         store_path, journal_path = params["store"], params["journal"]
+        check_target_path(store_path, "BCD store")
+        if journal_path:
+            check_target_path(journal_path, "journal")
         if params["objects"] is None and not params["restore_journal"]:
             raise VmrescueError("objects is required unless restore_journal is true")
         read = self.run_script(read_store(store_path, journal_path))

@@ -8,7 +8,9 @@ import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_bcd import listed_store, read_store
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import target_facts
-from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target, json_objects
+from ansible_collections.vmrescue.windows.plugins.module_utils._safety import (
+    check_offline_target, check_target_path, json_objects,
+)
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 
@@ -17,6 +19,7 @@ class ActionModule(VmrescueAction):
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         store_path = params["store"]
+        check_target_path(store_path, "BCD store")
         result = self.run_script(read_store(store_path, None))
         facts = target_facts(result)
         check_offline_target(store_path, "BCD store", facts.exists, json_objects(facts.disks),

@@ -16,7 +16,9 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_regist
     write_registry,
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
-from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target, json_objects
+from ansible_collections.vmrescue.windows.plugins.module_utils._safety import (
+    check_offline_target, check_target_path, json_objects,
+)
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 _CONTROL_SETS = {"type": "raw", "default": "current"}
@@ -44,6 +46,9 @@ class ActionModule(VmrescueAction):
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         hive, journal_path = params["hive"], params["journal"]
+        check_target_path(hive, "hive")
+        if journal_path:
+            check_target_path(journal_path, "journal")
         requested = bool(params["values"] or params["keys"])
         if params["restore_journal"]:
             if requested:

@@ -8,6 +8,7 @@ import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils import _registry_plan as rp
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_values import shown
+from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_target_path
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 
@@ -20,6 +21,7 @@ class ActionModule(VmrescueAction):
     }
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        check_target_path(params["hive"], "hive")
         option = rp.normalize_option(params["control_sets"])
         keys = params["keys"]
         for key in keys:

@@ -62,6 +62,10 @@ def parse_data(type_name: str, value: t.Any, label: str) -> t.Any:
         texts = [_text(item, label) for item in items]
         if any(item == "" for item in texts):
             raise VmrescueError(f"{label}: reg.exe cannot write an empty string inside a multi_string value")
+        if any("\\0" in item for item in texts):
+            # reg query joins items with the two characters \0, so such an item could never be read back as written.
+            raise VmrescueError(f"{label}: a multi_string item cannot contain the two characters \\0 (reg query uses "
+                                "them to separate items, so the value could not be verified)")
         return texts
     if type_name == "REG_DWORD":
         return parse_unsigned(value, 32, label)

@@ -124,3 +124,12 @@ def test_conflicts_are_refused():
                            {"key": "k", "name": "a", "type": "dword", "data": 2}], [], [])
     with pytest.raises(VmrescueError, match="needs a type"):
         rp.parse_requests([{"key": "K", "name": "A", "data": 1}], [], [])
+
+
+def test_multi_string_items_with_the_item_separator_text_are_refused():
+    from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+    from ansible_collections.vmrescue.windows.plugins.module_utils._reg_values import parse_data
+    import pytest
+    assert parse_data("REG_MULTI_SZ", ["C:\\1day", "x"], "v") == ["C:\\1day", "x"]
+    with pytest.raises(VmrescueError, match="cannot contain"):
+        parse_data("REG_MULTI_SZ", ["C:\\0day", "x"], "v")

@@ -24,6 +24,11 @@ COMPATIBLE_TYPES = {
     "multiselect": {"list", "raw"},
 }
 PLAYBOOK = Path("playbooks", "critical_service_repair.yml")
+# List options whose role also takes a comma-separated string, so a text question can fill them.
+COMMA_SEPARATED_LISTS = {"safeboot_driver_swap_drivers", "vmrescue_phases"}
+# Playbook phases that need questions only template 3 asks (the drivers and their source).
+DRIVER_PHASES = {"safeboot", "swap"}
+DRIVER_QUESTIONS = {"safeboot_driver_swap_drivers", "safeboot_driver_swap_windbg_text"}
 
 
 def role_options(repo_root: Path) -> dict[str, dict]:
@@ -63,10 +68,17 @@ def problems(repo_root: Path) -> list[str]:
                 found.append(f"{where} is an option of no role and no variable of {PLAYBOOK}")
                 continue
             spec_type = option.get("type", "str")
-            if spec_type not in COMPATIBLE_TYPES[question["type"]]:
+            comma_list = question["type"] == "text" and question["variable"] in COMMA_SEPARATED_LISTS
+            if spec_type not in COMPATIBLE_TYPES[question["type"]] and not comma_list:
                 found.append(f"{where}: survey type {question['type']} cannot fill argument type {spec_type}")
             allowed = option.get("choices")
             offered = question.get("choices")
+            if allowed is not None and offered is None:
+                found.append(f"{where}: the role accepts only {allowed}; offer them as multiple choice")
+            if question["variable"] == "vmrescue_phases" and DRIVER_PHASES & set(offered or []):
+                asked = {q["variable"] for q in template["survey_spec"]["spec"]}
+                if not DRIVER_QUESTIONS & asked:
+                    found.append(f"{where}: offers {sorted(DRIVER_PHASES)} without asking for the drivers")
             if allowed is not None and offered is not None:
                 extra = [choice for choice in offered if choice not in [str(value) for value in allowed]]
                 if extra:

@@ -3,9 +3,13 @@
 """Action plugin of vmrescue.windows.driver_file: replace a driver on the broken disk with a known-good copy.
 
 Commands: (upload when the source is on the controller); read source + destination + backup (one command); refuse a
-missing, non-PE or unexpected source before anything is written; back up the original once and verify it (one
-command); copy and verify the copy by SHA-256 (one command). Backing up and replacing stay two commands: the
-replacement may only start after the controller compared the backup's hash with the original's.
+missing, non-PE or unexpected source, a source built for another machine type than the original, and a destination
+that does not exist, before anything is written; back up the original once and verify it (one
+command, with the original's permissions saved by icacls /save); take ownership, grant Administrators full control,
+copy, give the file back to TrustedInstaller and verify the copy by SHA-256 (one command): Windows' driver files
+belong to NT SERVICE\\TrustedInstaller and Administrators may only read them, so a plain copy is refused. Backing
+up and replacing stay two commands: the replacement may only start after the controller compared the backup's hash
+with the original's.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery i
     drive_of_path, normalize_drive, parse_json_objects,
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
-from ansible_collections.vmrescue.windows.plugins.module_utils._pe import HEAD_BYTES, bytes_from_lines, check_pe
+from ansible_collections.vmrescue.windows.plugins.module_utils._pe import HEAD_BYTES, PeCheck, bytes_from_lines, check_pe
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
@@ -88,13 +92,20 @@ class ActionModule(VmrescueAction):
         src = files.parse_file_probe(source, steps["source"])
         current = files.parse_file_probe(dest, steps["dest"])
         saved = files.parse_file_probe(backup_file, steps["backup"])
+        if not current.exists:
+            raise VmrescueError(f"the destination {dest} does not exist on the attached disk (a wrong name, or the "
+                                "driver lives elsewhere, e.g. in the DriverStore: give its full path as dest); "
+                                "nothing was written", dest=dest)
         pe = self._check_source(src, bytes_from_lines(steps["source-head"]), expected_sha, params["expected_version"])
+        warnings = self._check_machine(dest, src.path, pe, check_pe(bytes_from_lines(steps["dest-head"])))
 
         result: dict[str, t.Any] = {
             "dest": dest, "src": source, "sha256": src.sha256, "previous_sha256": current.sha256,
             "file_version": src.file_version, "previous_file_version": current.file_version, "pe": pe,
             "backup_file": backup_file if saved.exists else None, "backed_up": False,
         }
+        if warnings:
+            result["warnings"] = warnings
         changed = not (current.exists and current.sha256 == src.sha256)
         result["changed"] = changed
         if self.diff_mode:
@@ -110,18 +121,61 @@ class ActionModule(VmrescueAction):
         if current.exists and not saved.exists:
             self._backup(dest, backup_file, current.sha256)
             result.update(backup_file=backup_file, backed_up=True)
-        written = files.completed_steps(self.run_script(files.driver_replace_script(source, dest)))
-        if files.parse_hash(written["hash"], dest) != src.sha256:
-            raise VmrescueError(f"{dest} does not match the source after copying (SHA-256); the original is in "
-                                f"{result['backup_file']}", **result)
+        self._replace(source, dest, src.sha256, result)
         return result
+
+    def _replace(self, source: str, dest: str, sha256: str | None, result: dict[str, t.Any]) -> None:
+        """takeown + icacls grant, copy, give the file back to TrustedInstaller; fail saying what state it is in."""
+        replaced = self.run_script(files.driver_replace_script(source, dest))
+        written = files.completed_steps(replaced)
+        kept = f"the original is in {result['backup_file']}"
+        rc = files.failed_native(replaced, "takeown")
+        if rc is not None:
+            raise VmrescueError(f"takeown could not make Administrators the owner of {dest} (exit code {rc}); {dest} "
+                                f"was not changed", **result)
+        rc = files.failed_native(replaced, "grant")
+        if rc is not None:
+            raise VmrescueError(f"icacls could not give Administrators full control of {dest} (exit code {rc}); "
+                                f"{dest} was not replaced; {self._owner_state(replaced, dest)}", **result)
+        if files.parse_hash(written["hash"], dest) != sha256:
+            raise VmrescueError(f"{dest} does not match the source after copying (SHA-256); {kept}; "
+                                f"{self._owner_state(replaced, dest)}", **result)
+        rc = files.failed_native(replaced, "setowner")
+        if rc is not None:
+            raise VmrescueError(f"{dest} was replaced and verified, but icacls could not give it back to "
+                                f"{files.TRUSTED_INSTALLER} (exit code {rc}): BUILTIN\\Administrators still own it",
+                                **result)
+
+    @staticmethod
+    def _owner_state(replaced: t.Any, dest: str) -> str:
+        rc = files.failed_native(replaced, "setowner")
+        if rc is None:
+            return f"its owner is {files.TRUSTED_INSTALLER} again, Administrators keep full control"
+        return f"BUILTIN\\Administrators still own it (icacls /setowner exit code {rc})"
 
     def _backup(self, dest: str, backup_file: str, original_sha256: str | None) -> None:
         """Copy the original aside and prove the copy by hash before the original is overwritten."""
-        written = files.completed_steps(self.run_script(files.driver_backup_script(dest, backup_file)))
+        saved = self.run_script(files.driver_backup_script(dest, backup_file))
+        written = files.completed_steps(saved)
         if files.parse_hash(written["hash"], backup_file) != original_sha256:
             raise VmrescueError(f"the backup {backup_file} of {dest} could not be verified (SHA-256); {dest} was not "
                                 "replaced", backup_file=backup_file)
+        rc = files.failed_native(saved, "acl")
+        if rc is not None:
+            raise VmrescueError(f"icacls could not save the permissions of {dest} into "
+                                f"{files.acl_backup_path(backup_file)} (exit code {rc}); {dest} was not replaced",
+                                backup_file=backup_file)
+
+    @staticmethod
+    def _check_machine(dest: str, source: str, src_pe: dict[str, t.Any], original: PeCheck) -> list[str]:
+        """Refuse a source for another CPU than the original; a damaged original (no PE) cannot be compared."""
+        if not original.is_pe or original.machine is None:
+            return [f"the original {dest} is not a readable PE image ({original.reason}); the source's machine type "
+                    f"({src_pe['machine']}) could not be compared with it"]
+        if src_pe["machine"] != original.machine_name:
+            raise VmrescueError(f"the source {source} is built for {src_pe['machine']}, the original {dest} for "
+                                f"{original.machine_name}; nothing was written", pe=src_pe)
+        return []
 
     def _dest(self, params: dict[str, t.Any]) -> tuple[str, str]:
         if params["dest"]:
@@ -130,8 +184,8 @@ class ActionModule(VmrescueAction):
                 raise VmrescueError(f"dest {params['dest']!r} must be an absolute drive-letter path")
             return params["dest"], f"{letter}:"
         name = params["name"]
-        if not _FILE_NAME.match(name) or name in (".", ".."):
-            raise VmrescueError(f"name {name!r} must be a file name such as filecrypt.sys")
+        if not _FILE_NAME.match(name) or not name.lower().endswith(".sys") or name.lower() == ".sys":
+            raise VmrescueError(f"name {name!r} must be a driver file name ending in .sys, such as filecrypt.sys")
         drive = normalize_drive(params["windows_drive"])
         return f"{drive}\\Windows\\System32\\drivers\\{name}", drive
 

@@ -4,7 +4,9 @@
 
 Commands: one discovery (layout; for every drive letter the hives, BCD stores and dump files). Only when something
 has to change, one more command each: bring disks online/writable (and read again), give the boot partition a
-temporary letter (and test the store there). Check mode sends only the discovery.
+temporary letter (and test the store there). When no store is found after that letter was given, one more command
+removes the letter again before the task fails (the caller never learns of a letter it could release). Check mode
+sends only the discovery.
 """
 
 from __future__ import annotations
@@ -141,9 +143,30 @@ class ActionModule(VmrescueAction):
             looked.setdefault(on_windows_volume, found.bcd_exists(on_windows_volume))
         store = next((path for path, exists in looked.items() if exists), None)
         if store is None and not skipped:
-            raise VmrescueError(f"no BCD store was found on disk {windows.disk_number} (looked at "
-                                f"{', '.join(looked)}); set bcd_store", **base)
+            message = (f"no BCD store was found on disk {windows.disk_number} (looked at {', '.join(looked)}); "
+                       "set bcd_store")
+            if base["temporary_letters"]:
+                message += self._release_after_failure(base)
+            raise VmrescueError(message, **base)
         return store
+
+    def _release_after_failure(self, base: dict[str, t.Any]) -> str:
+        """Remove the letters this run gave (one command) before failing; the sentence that tells the user so."""
+        given = [catalogue.AccessPath(e["disk_number"], e["partition_number"], e["drive"][0])
+                 for e in base["temporary_letters"]]
+        step = self.run_script(catalogue.release_script(given)).step("partitions")
+        letters = {}
+        if step is not None and step.completed:
+            letters = {(int(p["DiskNumber"]), int(p["PartitionNumber"])): discovery.drive_letter(p.get("DriveLetter"))
+                       for p in discovery.parse_json_objects(step.text, "partitions")}
+        kept = [a.as_dict() for a in given if letters.get((a.disk_number, a.partition_number), a.letter) == a.letter]
+        drives = ", ".join(e["drive"] for e in base["temporary_letters"])
+        base["released"] = [a.as_dict() for a in given if a.as_dict() not in kept]
+        base["temporary_letters"] = kept
+        if kept:
+            return (f"; the temporary drive letter(s) {', '.join(k['drive'] for k in kept)} could not be removed "
+                    "again: release them with offline_disk_release")
+        return f"; the temporary drive letter(s) {drives} given for the search were removed again"
 
     def _assign(self, layout: discovery.Layout, windows: discovery.Partition, location: discovery.BootLocation,
                 base: dict[str, t.Any]) -> tuple[str, bool]:

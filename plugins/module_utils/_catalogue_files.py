@@ -182,7 +182,7 @@ def hash_script(name: str, paths: t.Sequence[str]) -> RemoteScript:
 # --- driver_file ---------------------------------------------------------------------------------------------------
 
 def driver_read_script(source: str, dest: str, backup: str, head_bytes: int) -> RemoteScript:
-    """Layout (to refuse the recovery VM's own disk), source and destination probes, the source's first bytes."""
+    """Layout (to refuse the recovery VM's own disk), source and destination probes and the first bytes of both."""
     script = RemoteScript("driver-read")
     script.cmdlet("disks", "Get-Disk | Select-Object -Property Number,IsSystem,IsBoot | ConvertTo-Json -Compress")
     script.cmdlet("partitions", "Get-Partition | Select-Object -Property DiskNumber,DriveLetter,IsSystem,IsBoot"
@@ -190,21 +190,45 @@ def driver_read_script(source: str, dest: str, backup: str, head_bytes: int) -> 
     script.cmdlet("source", file_probe(source, with_version=True))
     script.cmdlet("source-head", file_head(source, head_bytes))
     script.cmdlet("dest", file_probe(dest, with_version=True))
+    script.cmdlet("dest-head", file_head(dest, head_bytes))
     script.cmdlet("backup", file_probe(backup))
     return script
 
 
+# Windows' own driver files belong to NT SERVICE\TrustedInstaller; Administrators may only read and run them.
+TRUSTED_INSTALLER = "NT SERVICE\\TrustedInstaller"
+ADMINISTRATORS_FULL_CONTROL = "*S-1-5-32-544:F"  # by SID: the account name is translated on localized Windows
+
+
+def acl_backup_path(backup: str) -> str:
+    return backup + ".acl"
+
+
 def driver_backup_script(dest: str, backup: str) -> RemoteScript:
-    """Copy the original aside and hash the copy. Replacing is a separate command, sent only when that hash matched."""
+    """Copy the original aside, hash the copy and save its DACL (``acl``, icacls /save) next to it. Replacing is a
+    separate command, sent only when that hash matched and the DACL was saved."""
     script = RemoteScript("driver-backup")
     script.cmdlet("mkdir", make_dir(ntpath.dirname(backup)))
     script.cmdlet("copy", copy_file(dest, backup))
     script.cmdlet("hash", if_leaf(backup, file_hash(backup)))
+    script.native("acl", "icacls.exe", dest, "/save", acl_backup_path(backup))
     return script
 
 
 def driver_replace_script(source: str, dest: str) -> RemoteScript:
+    """Take ownership (``takeown``), give Administrators full control (``grant``, only after takeown succeeded),
+    copy (only after the grant succeeded), give the file back to TrustedInstaller (``setowner``, always: it must not
+    stay with Administrators whatever failed), then hash it."""
     script = RemoteScript("driver-replace")
-    script.cmdlet("copy", copy_file(source, dest))
+    script.native("takeown", "takeown.exe", "/F", dest, "/A")
+    script.native("grant", "icacls.exe", dest, "/grant", ADMINISTRATORS_FULL_CONTROL, only_if_ok=True)
+    script.cmdlet("copy", copy_file(source, dest), only_if_ok=True)
+    script.native("setowner", "icacls.exe", dest, "/setowner", TRUSTED_INSTALLER)
     script.cmdlet("hash", if_leaf(dest, file_hash(dest)))
     return script
+
+
+def failed_native(result: ScriptResult, step: str) -> int | None:
+    """The exit code of a native step that ran and failed; None when it succeeded or did not run."""
+    ran = result.step(step)
+    return ran.rc if ran is not None and ran.rc not in (None, 0) else None

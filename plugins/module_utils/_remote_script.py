@@ -21,7 +21,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._errors import Vm
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal, ps_native_arg
 
 _STEP_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
-NATIVE_PROGRAMS = ("bcdedit.exe", "reg.exe")
+NATIVE_PROGRAMS = ("bcdedit.exe", "reg.exe", "takeown.exe", "icacls.exe")
 # The command line of every catalogue command. The script itself travels on stdin: WinRS starts commands through
 # cmd.exe, whose 8191-character limit would otherwise cap a script at about 3,000 characters once ansible-core has
 # encoded it (UTF-16-LE, base64). PowerShell's $input yields the lines of stdin.

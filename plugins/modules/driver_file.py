@@ -8,12 +8,25 @@ description:
   - Reads the source and the destination (exists, size, SHA-256, FileVersion, first 1024 bytes) in one command.
   - Refuses a missing source, a source that is not a PE image (C(MZ), C(e_lfanew), C(PE\0\0)), or one whose SHA-256
     or file version differs from O(expected_sha256) / O(expected_version), before anything is written.
+  - Refuses a source whose PE machine type (x64, x86, arm64) differs from the original's. When the original is not a
+    readable PE image (a damaged driver), the types cannot be compared and a warning says so.
+  - Refuses a destination that does not exist (a wrong name, or a driver that lives elsewhere, for example in the
+    DriverStore, then give its full path as O(dest)); it never creates a new driver file.
   - Idempotent. When the destination already has the source's SHA-256, nothing is done.
   - Backs up the original once into C(<backup_dir>\drivers\<name>) and verifies the backup by SHA-256 before
-    overwriting, then copies and verifies the copy by SHA-256.
+    overwriting; its permissions (DACL) go next to it into C(<name>.acl) (C(icacls /save); C(icacls /restore) puts
+    them back). Then copies and verifies the copy by SHA-256.
+  - Driver files of Windows are owned by C(NT SERVICE\TrustedInstaller) and Administrators may only read and run
+    them, also on a disk attached to the recovery VM (the well-known SIDs mean the same there), so a plain copy is
+    refused with "Access is denied". The replacement therefore runs C(takeown /F <dest> /A), then
+    C(icacls <dest> /grant *S-1-5-32-544:F) (only when takeown succeeded), copies only when the grant succeeded, and
+    always gives the file back with C(icacls <dest> /setowner "NT SERVICE\TrustedInstaller"). Administrators keep
+    full control of the replaced file. A failing step fails the task, saying whether the file was replaced and who
+    owns it.
 options:
   name:
-    description: Driver file name under C(<windows_drive>\Windows\System32\drivers), for example V(filecrypt.sys).
+    description: Driver file name under C(<windows_drive>\Windows\System32\drivers), for example V(filecrypt.sys);
+      it must end in C(.sys).
     type: str
   dest:
     description: Full destination path instead of O(name).
@@ -50,8 +63,9 @@ attributes:
     description: Runs against the Windows recovery VM over WinRM; the logic runs on the controller.
 notes:
   - Remote commands. One reads the source, destination and backup. When a change is needed, one more backs the
-    original up and hashes the backup, and one copies the source and hashes the copy. Backing up and replacing
-    stay apart so the replacement starts only after the controller saw the backup's hash match the original's.
+    original up, hashes the backup and saves its permissions, and one takes ownership, grants, copies the source,
+    gives the file back to TrustedInstaller and hashes the copy. Backing up and replacing stay apart so the
+    replacement starts only after the controller saw the backup's hash match the original's.
 seealso:
   - module: vmrescue.windows.offline_disk_info
 author:

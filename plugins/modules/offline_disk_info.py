@@ -50,6 +50,9 @@ notes:
   - Discovery is one remote command (layout, and for every drive letter its hives, BCD stores and dump files).
     Bringing disks online and giving the boot partition a temporary letter are one more command each, which also
     read again what they changed. Every result lists the commands in RV(remote_commands).
+  - When no BCD store is found after the boot partition was given a temporary letter, the task removes that letter
+    itself (one more command) before it fails, and says so; RV(temporary_letters) then lists only a letter that could
+    not be removed.
 seealso:
   - module: vmrescue.windows.offline_disk_release
   - module: vmrescue.windows.offline_backup
@@ -105,6 +108,11 @@ partitions:
 temporary_letters:
   description: Letters assigned by this task (drive, disk_number, partition_number); pass them to offline_disk_release.
   returned: always
+  type: list
+  elements: dict
+released:
+  description: Letters this task gave and removed again itself because no BCD store was found.
+  returned: when no BCD store was found after a temporary letter was given
   type: list
   elements: dict
 brought_online:

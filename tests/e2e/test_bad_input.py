@@ -80,3 +80,17 @@ def test_unknown_phase_fails_before_any_remote_command(tmp_path: Path, phases) -
     assert "vmrescue_phases has unknown phase(s)" in run.output
     assert commands == [], f"the recovery VM was contacted: {commands}"
     assert tree_hashes(machine_dir) == before
+
+
+@pytest.mark.parametrize(("extra_vars", "named"), [
+    ({"enable_dump_crash_dump_enabled": 4}, "enable_dump_crash_dump_enabled"),
+    ({"enable_dump_ems_baudrate": 38400}, "enable_dump_ems_baudrate"),
+    ({"vmrescue_phases": "unsafeboot,restore", "restore_defaults_mode": "jurnal"}, "restore_defaults_mode"),
+], ids=["crash-dump-4", "baudrate", "restore-mode-typo"])
+def test_bad_role_variable_stops_before_discovery(tmp_path: Path, extra_vars: dict, named: str) -> None:
+    """Role variables are checked before discover and backup: no backup folder, safe mode untouched."""
+    machine_dir = tmp_path / "machine"
+    build(machine_dir, generation=2)
+    output = _run_failing(tmp_path, machine_dir, "critical_service_repair.yml", extra_vars)
+    assert "Validation of arguments failed" in output and named in output, output[-4000:]
+    assert f"Failed in: {DISCOVER_TASK}" not in output, "the check ran after discovery"

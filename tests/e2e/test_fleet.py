@@ -61,3 +61,20 @@ def test_fleet_with_one_faulty_host(tmp_path: Path) -> None:
         for name in names:
             if name != FAULTY:
                 assert_ok(second, name, changed=False)
+
+
+def test_fleet_summary_under_limit(tmp_path: Path) -> None:
+    """AWX asks for a limit: the fleet summary must still be printed, for the limited hosts only."""
+    require_collection_modules(*MODULES)
+    names = ["rescue01", "rescue02"]
+    machines = {name: tmp_path / name for name in names}
+    for machine_dir in machines.values():
+        build(machine_dir, generation=2)
+    with contextlib.ExitStack() as stack:
+        simulators = {name: stack.enter_context(running_simulator(machines[name])) for name in names}
+        inventory = write_inventory(tmp_path / "fleet.ini", {n: s.inventory_path for n, s in simulators.items()})
+        run = run_playbook("vmrescue.windows.critical_service_repair", inventory, {"vmrescue_phases": "discover"},
+                           limit="rescue02")
+    assert_ok(run, "rescue02", changed=None)
+    assert "rescue02: done" in run.output, run.explain()
+    assert "rescue01: " not in run.output, run.explain()

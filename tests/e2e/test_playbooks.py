@@ -120,13 +120,18 @@ def test_full_repair_sequence(tmp_path: Path, generation: int, language: str) ->
         if (generation, language) == (2, "en-US"):
             check = run_playbook("enable_dump.yml", inventory, check=True, diff=True)
             assert_ok(check, HOST, changed=True)
+            # Check mode claims no backup and sends nobody to detach the disk.
+            assert "would back up" in check.output and "nothing written" in check.output, check.explain()
+            assert "Backup made" not in check.output and "Next: detach" not in check.output, check.explain()
             assert raw_snapshot(disk.bcd, ["Objects"]) == original_bcd, "check mode wrote the BCD store"
             assert raw_snapshot(disk.system, [f"{s}\\{CRASH_CONTROL}" for s in sets]) == original_registry
 
         _twice("enable_dump.yml", inventory, {"enable_dump_debug_boot": debug_boot})
         _assert_dump_enabled(disk, debug_boot)
 
-        _twice("safeboot_driver_swap.yml", inventory, {"safeboot_driver_swap_drivers": [DRIVER], **source})
+        # Gen1 names the driver as an AWX text question gives it: one comma-separated string.
+        drivers = f" {DRIVER} ," if generation == 1 else [DRIVER]
+        _twice("safeboot_driver_swap.yml", inventory, {"safeboot_driver_swap_drivers": drivers, **source})
         objects = bcd_values(disk.bcd)
         assert bcd_int(objects, default_loader(objects), SAFEBOOT) == 0      # Minimal
         driver_after = _sha256(disk.windows_dir / "Windows" / "System32" / "drivers" / DRIVER)

@@ -55,7 +55,8 @@ def parse_recap(output: str) -> dict[str, dict[str, int]]:
 
 
 def run_playbook(playbook: str, inventory: Path, extra_vars: dict | None = None, *, forks: int | None = None,
-                 check: bool = False, diff: bool = False, timeout: int = PLAYBOOK_TIMEOUT_S) -> PlaybookRun:
+                 check: bool = False, diff: bool = False, limit: str | None = None,
+                 timeout: int = PLAYBOOK_TIMEOUT_S) -> PlaybookRun:
     """``ansible-playbook`` on one of the collection's playbooks (path under playbooks/ or a FQCN)."""
     target = playbook if playbook.startswith("vmrescue.windows.") else str(REPO_ROOT / "playbooks" / playbook)
     command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), target]
@@ -63,6 +64,8 @@ def run_playbook(playbook: str, inventory: Path, extra_vars: dict | None = None,
         command += ["-e", json.dumps(extra_vars)]
     if forks:
         command += ["-f", str(forks)]
+    if limit:
+        command += ["--limit", limit]
     if check:
         command.append("--check")
     if diff:

@@ -19,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 
 pytestmark = pytest.mark.slow
+TRUSTED_INSTALLER_SID = "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
 
 
 def _play(tmp_path: Path, inventory: Path, tasks: str, *, check: bool = False) -> tuple[int, dict, str]:
@@ -137,6 +138,12 @@ def test_gen2_full_repair_preparation(tmp_path):
     assert _host_file(machine, "F:\\Windows\\System32\\drivers\\filecrypt.sys").read_bytes() == good.read_bytes()
     saved = _host_file(machine, "F:\\vmrescue-backup\\drivers\\filecrypt.sys")
     assert saved.read_bytes() == build_driver_image("filecrypt.sys")
+    # The driver was TrustedInstaller's (a plain copy is refused): taken, granted, copied, and given back.
+    driver = _host_file(machine, "F:\\Windows\\System32\\drivers\\filecrypt.sys").resolve()
+    acl = json.loads((machine / "acls.json").read_text())[driver.relative_to(machine.resolve()).as_posix()]
+    assert acl["owner"] == TRUSTED_INSTALLER_SID and "F" in acl["grants"]["S-1-5-32-544"]
+    assert _host_file(machine, "F:\\vmrescue-backup\\drivers\\filecrypt.sys.acl").read_bytes().decode(
+        "utf-16-le").startswith("filecrypt.sys\r\nD:")
 
     assert results["r_release"]["changed"]
     esp = json.loads((machine / "machine.json").read_text())["disks"][1]["partitions"][0]
@@ -178,6 +185,25 @@ def test_gen1_bcd_on_the_os_volume(tmp_path):
     info = results["r_info"]
     assert info["bcd_store"] == info["windows_drive"] + "\\boot\\BCD" and info["changed"] is False
     assert commands == ["disk-discovery"]
+
+
+def test_a_gen2_esp_without_a_store_loses_its_temporary_letter_again(tmp_path):
+    machine = _machine(tmp_path, generation=2)
+    layout = json.loads((machine / "machine.json").read_text())
+    esp = next(p for p in layout["disks"][1]["partitions"] if p["role"] == "esp")
+    store = machine / esp["volume_dir"] / "EFI" / "Microsoft" / "Boot" / "BCD"
+    assert esp["letter"] is None and store.is_file()
+    store.unlink()
+    with running_simulator(machine) as sim:
+        rc, results, output = _play(tmp_path, sim.inventory_path, """
+        - vmrescue.windows.offline_disk_info:
+          register: r_info""")
+        commands = _catalogue_commands(sim)
+    assert rc != 0 and "no BCD store" in results["r_info"]["msg"], output
+    assert "removed again" in results["r_info"]["msg"] and results["r_info"]["temporary_letters"] == []
+    assert commands == ["disk-discovery", "assign-boot-letter", "release-letters"]
+    after = json.loads((machine / "machine.json").read_text())["disks"][1]["partitions"]
+    assert next(p for p in after if p["role"] == "esp")["letter"] is None
 
 
 @pytest.mark.parametrize("scenario, words", [("two-windows-disks", "several attached disks"),

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ntpath
 
-NATIVE_PROGRAMS = {"bcdedit": "bcdedit", "bcdedit.exe": "bcdedit", "reg": "reg", "reg.exe": "reg"}
+NATIVE_PROGRAMS = {"bcdedit": "bcdedit", "bcdedit.exe": "bcdedit", "reg": "reg", "reg.exe": "reg",
+                   "takeown": "takeown", "takeown.exe": "takeown", "icacls": "icacls", "icacls.exe": "icacls"}
 SYSTEM32 = "c:\\windows\\system32"
 
 
 def resolve_native(name: str) -> str | None:
-    """Map a command name (bare or a full System32 path, any case) to 'bcdedit'/'reg', or None."""
+    """Map a command name (bare or a full System32 path, any case) to its program ('reg', 'icacls', …), or None."""
     lowered = name.lower()
     if lowered in NATIVE_PROGRAMS:
         return NATIVE_PROGRAMS[lowered]

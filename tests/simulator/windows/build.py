@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from . import bcdstore, crashdump
+from .acl import AclStore, windows_file_acl
 from .machine import MACHINE_FILE, Disk, Machine, Partition
 from .pefile_min import build_driver_image
 from .regf import filetime, write_empty_hive
@@ -185,9 +186,13 @@ def _write_windows_volume(machine_dir: Path, plan: _Plan, hostname: str, system_
         write_empty_hive(config / name, "ROOT")
     drivers = windows / "System32" / "drivers"
     drivers.mkdir(parents=True, exist_ok=True)
+    acls = AclStore(machine_dir)
     for service in SERVICES:
         if service.driver_file:
-            (drivers / service.driver_file.lower()).write_bytes(build_driver_image(service.driver_file.lower()))
+            driver = drivers / service.driver_file.lower()
+            driver.write_bytes(build_driver_image(service.driver_file.lower()))
+            # As installed by Windows: only TrustedInstaller may change it (offline replacement needs takeown).
+            acls.put(driver, windows_file_acl())
     loader = "winload.efi" if plan.firmware == "uefi" else "winload.exe"
     (windows / "System32" / loader).write_bytes(build_driver_image(loader))
     (windows / "Minidump").mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from .acl import AclStore
 from .registry import LoadedHives
 
 MACHINE_FILE = "machine.json"
@@ -82,6 +83,7 @@ class Machine:
         self.live_hive_files: list[str] = list(data.get("live_hive_files", []))
         self._extra = {key: value for key, value in data.items() if key not in _KNOWN_KEYS}
         self.registry = LoadedHives(self)
+        self.acls = AclStore(self.dir)
         self.faults: object | None = None
 
     @classmethod

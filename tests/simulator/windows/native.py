@@ -1,14 +1,14 @@
-"""Dispatch of the native programs the simulated recovery VM has: bcdedit.exe and reg.exe."""
+"""Dispatch of the native programs the simulated recovery VM has: bcdedit.exe, reg.exe, takeown.exe, icacls.exe."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import regexe
+from . import aclexe, regexe
 
 if TYPE_CHECKING:
     from .machine import Machine
 
-NATIVE_PROGRAMS = ("bcdedit", "reg")
+NATIVE_PROGRAMS = ("bcdedit", "reg", "takeown", "icacls")
 
 
 def program_name(command: str) -> str | None:
@@ -26,6 +26,10 @@ def run_native(
     name = program_name(program)
     if name == "reg":
         return regexe.run(argv, machine, language=language, command_index=command_index)
+    if name == "takeown":
+        return aclexe.takeown(argv, machine)
+    if name == "icacls":
+        return aclexe.icacls(argv, machine)
     if name == "bcdedit":
         from . import bcdedit  # written separately; imported late so reg.exe works without it
 

@@ -177,6 +177,7 @@ def remove_item(ctx: CmdletContext, bound: dict, pipeline_input: list) -> list:
         shutil.rmtree(host)
     else:
         host.unlink()
+        ctx.machine.acls.forget(host)
     return []
 
 

@@ -65,8 +65,18 @@ def existing(ctx: CmdletContext, bound: dict) -> tuple[str, Path]:
     return windows_path, host
 
 
+# PowerShell's error id of "Access to the path … is denied." per cmdlet.
+_ACCESS_DENIED_IDS = {
+    "Copy-Item": "CopyFileInfoItemUnauthorizedAccessError",
+    "Remove-Item": "RemoveFileSystemItemUnAuthorizedAccess",
+    "Set-Content": "GetContentWriterUnauthorizedAccessError",
+    "New-Item": "NewItemUnauthorizedAccessError",
+}
+
+
 def refuse_protected_write(ctx: CmdletContext, windows_path: str, host: Path) -> None:
-    """Writes Windows would refuse: a read-only disk, or a hive file the system (or reg load) holds open."""
+    """Writes Windows would refuse: a read-only disk, a hive file the system (or reg load) holds open, or a file
+    (for a folder: a file under it) Administrators may not write (a TrustedInstaller-owned driver)."""
     disk = ctx.machine.disk_of_host_path(host)
     if disk is not None and disk.read_only:
         raise ctx.fail("The media is write protected.", "WriteError", f"{windows_path}:String", "IOException",
@@ -74,3 +84,8 @@ def refuse_protected_write(ctx: CmdletContext, windows_path: str, host: Path) ->
     if host.exists() and (ctx.machine.is_live_hive_file(host) or ctx.machine.registry.is_file_loaded(host)):
         raise ctx.fail(f"The process cannot access the file '{windows_path}' because it is being used by another "
                        "process.", "WriteError", f"{windows_path}:String", "IOException", "FileInUse")
+    denied = ctx.machine.acls.first_unwritable(host) if host.exists() else None
+    if denied is not None:
+        shown = ctx.machine.windows_path(denied) or windows_path
+        raise ctx.fail(f"Access to the path '{shown}' is denied.", "PermissionDenied", f"{shown}:String",
+                       "UnauthorizedAccessException", _ACCESS_DENIED_IDS.get(ctx.spec.name, "UnauthorizedAccess"))

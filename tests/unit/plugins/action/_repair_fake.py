@@ -38,6 +38,14 @@ class FakeWindows:
         self.corrupt_copies_to: set[str] = set()
         # Set-Disk -IsOffline $false succeeds but the disk stays offline (a policy or a failing disk).
         self.stuck_offline = False
+        # Remove-PartitionAccessPath succeeds but the letter stays (a volume in use).
+        self.letters_stick = False
+        # Files (lower-case) Administrators may not write until takeown + icacls grant (TrustedInstaller's drivers).
+        self.protected: set[str] = set()
+        self.owners: dict[str, str] = {}
+        # Native steps that fail with this exit code: "takeown", "grant", "setowner", "save".
+        self.native_failures: dict[str, int] = {}
+        self.natives: list[list[str]] = []
 
     # --- file table -----------------------------------------------------------------------------------------------
     def _is_dir(self, path: str) -> bool:
@@ -91,7 +99,10 @@ class FakeWindows:
             disk = int(re.search(r"-DiskNumber (\d+)", text).group(1))
             number = int(re.search(r"-PartitionNumber (\d+)", text).group(1))
             part = next(p for p in self.partitions if p["DiskNumber"] == disk and p["PartitionNumber"] == number)
-            part["DriveLetter"] = args[0][0] if text.startswith("Add") else "\u0000"
+            if text.startswith("Add"):
+                part["DriveLetter"] = args[0][0]
+            elif not self.letters_stick:
+                part["DriveLetter"] = "\u0000"
             return []
         if text.startswith("Get-FileHash"):
             if args[0].lower() in self.unreadable or args[0].lower() not in self.files:
@@ -116,6 +127,8 @@ class FakeWindows:
             count = int(re.search(r"-TotalCount (\d+)", text).group(1))
             return [str(b) for b in self.files[args[0].lower()][:count]]
         if text.startswith("Copy-Item"):
+            if args[1].lower() in self.protected:
+                return []  # "Access to the path … is denied.": nothing written
             data = self.files[args[0].lower()]
             self.write(args[1], data + b"!" if args[1].lower() in self.corrupt_copies_to else data)
             return []
@@ -127,12 +140,50 @@ class FakeWindows:
             return []
         raise AssertionError(f"the fake recovery VM does not know: {text}")
 
+    # --- native programs (takeown, icacls) -------------------------------------------------------------------------
+    def native(self, text: str) -> int:
+        program, argv = text.split(" ", 1)[0], [arg.strip('"') for arg in literals(text)]
+        self.natives.append([program] + argv)
+        operation = "takeown" if program == "takeown.exe" else argv[1].lstrip("/")
+        operation = {"grant": "grant", "setowner": "setowner", "save": "save"}.get(operation, operation)
+        if operation in self.native_failures:
+            return self.native_failures[operation]
+        target = (argv[1] if program == "takeown.exe" else argv[0]).lower()
+        if target not in self.files:
+            return 1 if program == "takeown.exe" else 2
+        if operation == "takeown":
+            self.owners[target] = "S-1-5-32-544"
+        elif operation == "grant":
+            if self.owners.get(target, "S-1-5-32-544") != "S-1-5-32-544" and target in self.protected:
+                return 1
+            self.protected.discard(target)
+        elif operation == "setowner":
+            self.owners[target] = argv[2]  # SeRestorePrivilege: whatever the DACL says
+        else:
+            self.write(argv[2], b"acl of " + target.encode())
+        return 0
+
     # --- one script ----------------------------------------------------------------------------------------------
     def run(self, script: str) -> dict:
         name = script.splitlines()[0].split()[-1]
         self.commands.append(name)
         out = []
+        last_exit_code, skipping = 0, False
         for line in script.splitlines()[1:]:
+            if line == "if ($LASTEXITCODE -eq 0) {":
+                skipping = last_exit_code != 0
+                continue
+            if line == "}":
+                skipping = False
+                continue
+            if skipping:
+                continue
+            if line.startswith('"@@vmr:') and line.endswith(':$LASTEXITCODE"'):
+                out.append(line[1:-len('$LASTEXITCODE"')] + str(last_exit_code))
+                continue
+            if line.startswith(("takeown.exe ", "icacls.exe ")):
+                last_exit_code = self.native(line)
+                continue
             if line.startswith("Write-Output '@@vmr:") or line in ("exit 0",):
                 if line.startswith("Write-Output"):
                     out.append(literals(line)[0])

@@ -182,11 +182,24 @@ def test_a_disk_that_stays_offline_is_an_error():
     assert result["failed"] and result["msg"] == "disk(s) [1] could not be brought online and writable"
 
 
-def test_a_missing_store_fails_but_still_reports_the_letter_to_release():
+def test_a_missing_store_fails_after_removing_the_letter_it_gave():
     windows = gen2_machine()
     del windows.files["z:\\efi\\microsoft\\boot\\bcd"]
     result = run(windows)
-    assert result["failed"] and "no BCD store" in result["msg"]
+    assert result["failed"] and "no BCD store" in result["msg"] and "Z: given for the search were removed" in result["msg"]
+    assert windows.commands == ["disk-discovery", "assign-boot-letter", "release-letters"]
+    assert windows.partitions[2]["DriveLetter"] == NONE
+    assert result["temporary_letters"] == []
+    assert result["released"] == [{"drive": "Z:", "disk_number": 1, "partition_number": 1}]
+
+
+def test_a_letter_that_cannot_be_removed_after_a_missing_store_is_still_reported_to_release():
+    windows = gen2_machine()
+    del windows.files["z:\\efi\\microsoft\\boot\\bcd"]
+    windows.letters_stick = True
+    result = run(windows)
+    assert result["failed"] and "Z: could not be removed" in result["msg"], result["msg"]
+    assert windows.commands == ["disk-discovery", "assign-boot-letter", "release-letters"]
     assert result["temporary_letters"] == [{"drive": "Z:", "disk_number": 1, "partition_number": 1}]
 
 

@@ -17,18 +17,20 @@ DRIVER = "F:\\Windows\\System32\\drivers\\filecrypt.sys"
 GOOD = "C:\\Windows\\System32\\drivers\\filecrypt.sys"
 
 
-def pe(tag: bytes) -> bytes:
+def pe(tag: bytes, machine: int = 0x8664) -> bytes:
     data = bytearray(1024)
     data[:2] = b"MZ"
     struct.pack_into("<I", data, 0x3C, 0x80)
     data[0x80:0x84] = b"PE\0\0"
-    struct.pack_into("<H", data, 0x84, 0x8664)
+    struct.pack_into("<H", data, 0x84, machine)
     return bytes(data) + tag
 
 
 def machine():
-    return gen2_machine(extra_files={BCD + ".LOG1": b"log1", "F:\\Windows\\System32\\config\\SYSTEM.LOG1": b"slog",
-                                     DRIVER: pe(b"broken"), GOOD: pe(b"good")})
+    windows = gen2_machine(extra_files={BCD + ".LOG1": b"log1", "F:\\Windows\\System32\\config\\SYSTEM.LOG1": b"slog",
+                                        DRIVER: pe(b"broken"), GOOD: pe(b"good")})
+    windows.protected.add(DRIVER.lower())  # TrustedInstaller's: a plain copy onto it is refused
+    return windows
 
 
 def backup(windows, **args):
@@ -118,9 +120,56 @@ def test_driver_is_backed_up_once_replaced_and_verified():
     assert windows.files[DRIVER.lower()] == pe(b"good")
     assert windows.files["f:\\vmrescue-backup\\drivers\\filecrypt.sys"] == pe(b"broken")
     assert windows.commands == ["driver-read", "driver-backup", "driver-replace"]
+    assert windows.natives == [
+        ["icacls.exe", DRIVER, "/save", "F:\\vmrescue-backup\\drivers\\filecrypt.sys.acl"],
+        ["takeown.exe", "/F", DRIVER, "/A"],
+        ["icacls.exe", DRIVER, "/grant", "*S-1-5-32-544:F"],
+        ["icacls.exe", DRIVER, "/setowner", "NT SERVICE\\TrustedInstaller"],
+    ]
+    assert windows.owners[DRIVER.lower()] == "NT SERVICE\\TrustedInstaller"
+    assert "f:\\vmrescue-backup\\drivers\\filecrypt.sys.acl" in windows.files
     windows.commands.clear()
     again = driver(windows)
     assert again["changed"] is False and windows.commands == ["driver-read"]
+
+
+def test_a_failed_takeown_changes_nothing_and_says_so():
+    windows = machine()
+    windows.native_failures["takeown"] = 1
+    result = driver(windows)
+    assert result["failed"] and "takeown" in result["msg"] and "exit code 1" in result["msg"]
+    assert "was not changed" in result["msg"]
+    assert windows.files[DRIVER.lower()] == pe(b"broken")
+    assert [step[0] for step in windows.natives] == ["icacls.exe", "takeown.exe", "icacls.exe"]  # save, -, setowner
+    assert windows.natives[-1][2] == "/setowner"
+
+
+def test_a_failed_grant_leaves_the_original_and_gives_it_back_to_trustedinstaller():
+    windows = machine()
+    windows.native_failures["grant"] = 5
+    result = driver(windows)
+    assert result["failed"] and "full control" in result["msg"] and "was not replaced" in result["msg"]
+    assert "NT SERVICE\\TrustedInstaller again" in result["msg"]
+    assert windows.files[DRIVER.lower()] == pe(b"broken")
+    assert windows.owners[DRIVER.lower()] == "NT SERVICE\\TrustedInstaller"
+
+
+def test_a_failed_setowner_after_a_good_copy_says_who_owns_the_file():
+    windows = machine()
+    windows.native_failures["setowner"] = 1
+    result = driver(windows)
+    assert result["failed"] and "replaced and verified" in result["msg"]
+    assert "Administrators still own it" in result["msg"]
+    assert windows.files[DRIVER.lower()] == pe(b"good")
+
+
+def test_a_dacl_that_cannot_be_saved_stops_before_the_replacement():
+    windows = machine()
+    windows.native_failures["save"] = 1
+    result = driver(windows)
+    assert result["failed"] and "permissions" in result["msg"] and "was not replaced" in result["msg"]
+    assert windows.commands == ["driver-read", "driver-backup"]
+    assert windows.files[DRIVER.lower()] == pe(b"broken")
 
 
 def test_the_first_backup_is_kept():
@@ -186,6 +235,42 @@ def test_driver_backup_that_does_not_verify_stops_before_the_replacement():
 def test_bad_options_are_clear():
     assert "64 hexadecimal" in driver(machine(), expected_sha256="abc")["msg"]
     assert "file name" in driver(machine(), name="..\\x.sys")["msg"]
+
+
+def test_only_sys_names_are_accepted_and_refused_before_any_command():
+    for name in ("ntkrnlmp.exe", "storport.dll", "filecrypt", ".sys", "filecrypt.sys.bak"):
+        windows = machine()
+        result = driver(windows, name=name)
+        assert result["failed"] and "ending in .sys" in result["msg"], name
+        assert windows.commands == []
+    assert not driver(machine(), name="FileCrypt.SYS").get("failed")
+
+
+def test_a_source_for_another_machine_type_is_refused():
+    for machine_type, words in [(0x014C, "built for x86"), (0xAA64, "built for arm64")]:
+        windows = machine()
+        windows.write(GOOD, pe(b"good", machine_type))
+        result = driver(windows)
+        assert result["failed"] and words in result["msg"] and "original " + DRIVER + " for x64" in result["msg"]
+        assert windows.commands == ["driver-read"] and windows.files[DRIVER.lower()] == pe(b"broken")
+
+
+def test_a_damaged_original_is_replaced_with_a_warning_that_types_were_not_compared():
+    windows = machine()
+    windows.write(DRIVER, b"\0" * 2048)
+    result = driver(windows)
+    assert result["changed"] and not result.get("failed"), result
+    assert "could not be compared" in result["warnings"][0]
+    assert windows.files[DRIVER.lower()] == pe(b"good")
+
+
+def test_a_missing_destination_is_refused_and_nothing_is_written():
+    windows = machine()
+    result = driver(windows, name="filecrypt2.sys")
+    assert result["failed"] and "F:\\Windows\\System32\\drivers\\filecrypt2.sys does not exist" in result["msg"]
+    assert windows.commands == ["driver-read"]
+    assert "f:\\windows\\system32\\drivers\\filecrypt2.sys" not in windows.files
+    assert not any(k.startswith("f:\\vmrescue-backup") for k in windows.files)
 
 
 def test_version_tuples():

@@ -60,8 +60,39 @@ def test_many_files_are_copied_and_hashed_by_one_command():
 
 def test_driver_read_is_one_command():
     script = files.driver_read_script("C:\\good.sys", "F:\\x.sys", "F:\\b\\x.sys", 1024)
-    assert script.step_names == ["disks", "partitions", "source", "source-head", "dest", "backup"]
+    assert script.step_names == ["disks", "partitions", "source", "source-head", "dest", "dest-head", "backup"]
     assert "Get-Content -LiteralPath 'C:\\good.sys' -Encoding Byte -TotalCount 1024" in script.render()
+    assert "Get-Content -LiteralPath 'F:\\x.sys' -Encoding Byte -TotalCount 1024" in script.render()
+
+
+def test_driver_backup_saves_the_dacl_next_to_the_backup():
+    script = files.driver_backup_script("F:\\x.sys", "F:\\b\\drivers\\x.sys")
+    assert script.step_names == ["mkdir", "copy", "hash", "acl"]
+    assert "icacls.exe 'F:\\x.sys' '/save' 'F:\\b\\drivers\\x.sys.acl'" in script.render()
+
+
+def test_driver_replace_takes_ownership_and_copies_only_after_a_grant():
+    text = files.driver_replace_script("C:\\good.sys", "F:\\x.sys").render().splitlines()
+    takeown = text.index("takeown.exe '/F' 'F:\\x.sys' '/A'")
+    grant = text.index("icacls.exe 'F:\\x.sys' '/grant' '*S-1-5-32-544:F'")
+    copy = text.index("Copy-Item -LiteralPath 'C:\\good.sys' -Destination 'F:\\x.sys' -Force")
+    setowner = text.index("""icacls.exe 'F:\\x.sys' '/setowner' '"NT SERVICE\\TrustedInstaller"'""")
+    assert takeown < grant < copy < setowner
+    # grant and copy sit inside "only when the last native program succeeded"; setowner always runs.
+    assert text[grant - 2] == "if ($LASTEXITCODE -eq 0) {" and text[copy - 2] == "if ($LASTEXITCODE -eq 0) {"
+    assert text[setowner - 1].startswith("Write-Output") and text[setowner - 2] == "}"
+
+
+def test_a_failed_native_step_is_told_by_its_exit_code():
+    script = files.driver_replace_script("C:\\good.sys", "F:\\x.sys")
+    nonce = script.nonce
+    out = "\n".join([f"@@vmr:{nonce}:begin:takeown", f"@@vmr:{nonce}:rc:takeown:0",
+                     f"@@vmr:{nonce}:begin:grant", f"@@vmr:{nonce}:rc:grant:5",
+                     f"@@vmr:{nonce}:begin:setowner", f"@@vmr:{nonce}:rc:setowner:0", f"@@vmr:{nonce}:done"])
+    result = parse_output(script, out)
+    assert files.failed_native(result, "takeown") is None
+    assert files.failed_native(result, "grant") == 5
+    assert files.failed_native(result, "copy") is None and not result.ran("copy")
 
 
 def test_hostile_paths_stay_literals():

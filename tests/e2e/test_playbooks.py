@@ -49,6 +49,14 @@ def _twice(playbook: str, inventory: Path, extra_vars: dict) -> None:
     assert_ok(run_playbook(playbook, inventory, extra_vars), HOST, changed=False)
 
 
+def _assert_backup_before_any_hive_load(commands: list[dict]) -> None:
+    """reg load can replay a hive's logs into it, so no store or hive is loaded before the first verified backup."""
+    names = [c["name"] for c in commands if c["kind"] == "catalogue"]
+    first_backup = names.index("backup-manifest")
+    loads = [i for i, name in enumerate(names) if name.split("-")[0] in ("registry", "bcd")]
+    assert loads and min(loads) > first_backup, names
+
+
 def _assert_dump_enabled(disk, debug_boot: bool) -> None:
     objects = bcd_values(disk.bcd)
     loader = default_loader(objects)
@@ -126,8 +134,10 @@ def test_full_repair_sequence(tmp_path: Path, generation: int, language: str) ->
             assert raw_snapshot(disk.bcd, ["Objects"]) == original_bcd, "check mode wrote the BCD store"
             assert raw_snapshot(disk.system, [f"{s}\\{CRASH_CONTROL}" for s in sets]) == original_registry
 
+        seen = len(simulator.commands())
         _twice("enable_dump.yml", inventory, {"enable_dump_debug_boot": debug_boot})
         _assert_dump_enabled(disk, debug_boot)
+        _assert_backup_before_any_hive_load(simulator.commands()[seen:])
 
         # Gen1 names the driver as an AWX text question gives it: one comma-separated string.
         drivers = f" {DRIVER} ," if generation == 1 else [DRIVER]

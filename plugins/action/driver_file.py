@@ -143,14 +143,14 @@ class ActionModule(VmrescueAction):
         rc = files.failed_native(replaced, "setowner")
         if rc is not None:
             raise VmrescueError(f"{dest} was replaced and verified, but icacls could not give it back to "
-                                f"{files.TRUSTED_INSTALLER} (exit code {rc}): BUILTIN\\Administrators still own it",
+                                f"TrustedInstaller (exit code {rc}): BUILTIN\\Administrators still own it",
                                 **result)
 
     @staticmethod
     def _owner_state(replaced: t.Any, dest: str) -> str:
         rc = files.failed_native(replaced, "setowner")
         if rc is None:
-            return f"its owner is {files.TRUSTED_INSTALLER} again, Administrators keep full control"
+            return "its owner is NT SERVICE\\TrustedInstaller again, Administrators keep full control"
         return f"BUILTIN\\Administrators still own it (icacls /setowner exit code {rc})"
 
     def _backup(self, dest: str, backup_file: str, original_sha256: str | None) -> None:

@@ -196,8 +196,9 @@ def driver_read_script(source: str, dest: str, backup: str, head_bytes: int) -> 
 
 
 # Windows' own driver files belong to NT SERVICE\TrustedInstaller; Administrators may only read and run them.
-TRUSTED_INSTALLER = "NT SERVICE\\TrustedInstaller"
-ADMINISTRATORS_FULL_CONTROL = "*S-1-5-32-544:F"  # by SID: the account name is translated on localized Windows
+# Both by SID (icacls takes "*SID"): account names are translated on localized Windows (NT-DIENST, AUTORITE NT, …).
+TRUSTED_INSTALLER = "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"   # NT SERVICE\TrustedInstaller
+ADMINISTRATORS_FULL_CONTROL = "*S-1-5-32-544:F"                                         # BUILTIN\Administrators
 
 
 def acl_backup_path(backup: str) -> str:

@@ -20,8 +20,9 @@ description:
     them, also on a disk attached to the recovery VM (the well-known SIDs mean the same there), so a plain copy is
     refused with "Access is denied". The replacement therefore runs C(takeown /F <dest> /A), then
     C(icacls <dest> /grant *S-1-5-32-544:F) (only when takeown succeeded), copies only when the grant succeeded, and
-    always gives the file back with C(icacls <dest> /setowner "NT SERVICE\TrustedInstaller"). Administrators keep
-    full control of the replaced file. A failing step fails the task, saying whether the file was replaced and who
+    always gives the file back to TrustedInstaller with C(icacls <dest> /setowner *S-1-5-80-956008885-...) (accounts
+    are named by SID, since their names are translated on localized Windows). Administrators keep full control of the
+    replaced file. A failing step fails the task, saying whether the file was replaced and who
     owns it.
 options:
   name:

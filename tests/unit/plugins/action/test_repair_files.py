@@ -124,9 +124,9 @@ def test_driver_is_backed_up_once_replaced_and_verified():
         ["icacls.exe", DRIVER, "/save", "F:\\vmrescue-backup\\drivers\\filecrypt.sys.acl"],
         ["takeown.exe", "/F", DRIVER, "/A"],
         ["icacls.exe", DRIVER, "/grant", "*S-1-5-32-544:F"],
-        ["icacls.exe", DRIVER, "/setowner", "NT SERVICE\\TrustedInstaller"],
+        ["icacls.exe", DRIVER, "/setowner", "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"],
     ]
-    assert windows.owners[DRIVER.lower()] == "NT SERVICE\\TrustedInstaller"
+    assert windows.owners[DRIVER.lower()] == "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
     assert "f:\\vmrescue-backup\\drivers\\filecrypt.sys.acl" in windows.files
     windows.commands.clear()
     again = driver(windows)
@@ -151,7 +151,7 @@ def test_a_failed_grant_leaves_the_original_and_gives_it_back_to_trustedinstalle
     assert result["failed"] and "full control" in result["msg"] and "was not replaced" in result["msg"]
     assert "NT SERVICE\\TrustedInstaller again" in result["msg"]
     assert windows.files[DRIVER.lower()] == pe(b"broken")
-    assert windows.owners[DRIVER.lower()] == "NT SERVICE\\TrustedInstaller"
+    assert windows.owners[DRIVER.lower()] == "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
 
 
 def test_a_failed_setowner_after_a_good_copy_says_who_owns_the_file():

@@ -76,7 +76,7 @@ def test_driver_replace_takes_ownership_and_copies_only_after_a_grant():
     takeown = text.index("takeown.exe '/F' 'F:\\x.sys' '/A'")
     grant = text.index("icacls.exe 'F:\\x.sys' '/grant' '*S-1-5-32-544:F'")
     copy = text.index("Copy-Item -LiteralPath 'C:\\good.sys' -Destination 'F:\\x.sys' -Force")
-    setowner = text.index("""icacls.exe 'F:\\x.sys' '/setowner' '"NT SERVICE\\TrustedInstaller"'""")
+    setowner = text.index("""icacls.exe 'F:\\x.sys' '/setowner' '*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464'""")
     assert takeown < grant < copy < setowner
     # grant and copy sit inside "only when the last native program succeeded"; setowner always runs.
     assert text[grant - 2] == "if ($LASTEXITCODE -eq 0) {" and text[copy - 2] == "if ($LASTEXITCODE -eq 0) {"

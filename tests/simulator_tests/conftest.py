@@ -13,6 +13,8 @@ import pytest
 from tests.simulator.commandlog import CommandLog, read_log
 from tests.simulator.faults import FaultPlan
 from tests.simulator.launcher import Launcher
+from tests.simulator.windows.build import build_machine
+from tests.simulator.windows.machine import Machine
 from tests.simulator.server import WsmanHttpServer, start_in_thread
 from tests.simulator.shells import ShellService
 
@@ -115,3 +117,10 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., InProcessSimulator]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> Machine:
+    """A freshly built machine (Gen2, critical-service-failed) for the tests that run the host or its programs."""
+    build_machine(tmp_path / "machine")
+    return Machine.load(tmp_path / "machine")

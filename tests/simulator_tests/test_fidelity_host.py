@@ -5,28 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from tests.simulator_tests.pshost import run
 from regipy.registry import RegistryHive
 
 from tests.simulator.powershell import host as host_module
-from tests.simulator.powershell import run_powershell
-from tests.simulator.windows.build import build_machine
 from tests.simulator.windows.hivefile import open_hive
 from tests.simulator.windows.machine import Machine
 
 STORE = "S:\\EFI\\Microsoft\\Boot\\BCD"
 BROKEN_SYSTEM = "F:\\Windows\\System32\\config\\SYSTEM"
 LETTER_THE_ESP = "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'S:\\'\n"
-
-
-@pytest.fixture
-def machine(tmp_path: Path) -> Machine:
-    build_machine(tmp_path / "machine")
-    return Machine.load(tmp_path / "machine")
-
-
-def run(machine: Machine, script: str) -> tuple[int, str, str]:
-    result = run_powershell(script, machine)
-    return result.exit_code, result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
 
 
 # --- braces -------------------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from regipy.registry import RegistryHive
 
 from tests.simulator.faults import FaultPlan
 from tests.simulator.powershell import run_powershell
-from tests.simulator.windows.build import build_machine
 from tests.simulator.windows.machine import Machine
 from tests.simulator.windows.native import run_native
 
@@ -20,12 +19,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA = REPO_ROOT.parent / "shared" / "data"
 BROKEN_SYSTEM = "F:\\Windows\\System32\\config\\SYSTEM"
 STORE = "S:\\EFI\\Microsoft\\Boot\\BCD"
-
-
-@pytest.fixture
-def machine(tmp_path: Path) -> Machine:
-    build_machine(tmp_path / "machine")
-    return Machine.load(tmp_path / "machine")
 
 
 def reg(machine: Machine, *argv: str, command_index: int = 0) -> tuple[int, str, str]:

@@ -3,21 +3,12 @@ from __future__ import annotations
 
 import json
 import struct
-from pathlib import Path
 
 import pefile
-import pytest
 
 from tests.simulator.powershell import run_powershell
-from tests.simulator.windows.build import build_machine
 from tests.simulator.windows.machine import Machine
 from tests.simulator.windows.pefile_min import DEFAULT_VERSION, build_driver_image
-
-
-@pytest.fixture
-def machine(tmp_path: Path) -> Machine:
-    build_machine(tmp_path / "machine")
-    return Machine.load(tmp_path / "machine")
 
 
 def _version_info(machine: Machine, windows_path: str) -> dict:

@@ -9,20 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.simulator.powershell import run_powershell
 from tests.simulator.windows.build import build_machine
 from tests.simulator.windows.machine import Machine
-
-
-@pytest.fixture
-def machine(tmp_path: Path) -> Machine:
-    build_machine(tmp_path / "machine")
-    return Machine.load(tmp_path / "machine")
-
-
-def run(machine: Machine, script: str) -> tuple[int, str, str]:
-    result = run_powershell(script, machine)
-    return result.exit_code, result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
+from tests.simulator_tests.pshost import run
 
 
 def json_of(machine: Machine, script: str) -> object:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from tests.simulator.faults import FaultPlan
 from tests.simulator.powershell import run_powershell
 from tests.simulator.powershell.host import KILLED_EXIT_CODE
-from tests.simulator.windows.build import build_machine
 from tests.simulator.windows.machine import Machine
 
 BCD = "F:\\EFI\\Microsoft\\Boot\\BCD"   # not lettered; tests give the ESP a letter first
-
-
-@pytest.fixture
-def machine(tmp_path: Path) -> Machine:
-    build_machine(tmp_path / "machine")
-    return Machine.load(tmp_path / "machine")
 
 
 def run(machine: Machine, script: str, **kwargs):

@@ -17,9 +17,6 @@ from tests.simulator.fixture import REPO_ROOT, build, running_simulator
 from .ansible_cli import run_adhoc
 from .test_wsman_protocol import PS_ARGS, encode
 
-pytest.importorskip("tests.simulator.powershell.host", reason="the PowerShell host (colleague's) has not landed yet")
-pytest.importorskip("tests.simulator.windows.build", reason="the machine builder (colleague's) has not landed yet")
-
 REG_QUERY = "reg query 'HKLM\\SYSTEM\\Select' /v Current"
 
 

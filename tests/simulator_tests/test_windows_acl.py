@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
-import pytest
-
-from tests.simulator.powershell import run_powershell
 from tests.simulator.windows.acl import ADMINISTRATORS, TRUSTED_INSTALLER
-from tests.simulator.windows.build import build_machine
 from tests.simulator.windows.machine import Machine
+from tests.simulator_tests.pshost import run
 
 DRIVER = "F:\\Windows\\System32\\drivers\\filecrypt.sys"
 GOOD = "C:\\Windows\\System32\\drivers\\volmgr.sys"
 COPY = f"Copy-Item -LiteralPath '{GOOD}' -Destination '{DRIVER}' -Force\n" + "if (-not $?) { 'copy failed' }"
 RC = '"rc:$LASTEXITCODE"'  # the last native program's exit code
-
-
-@pytest.fixture
-def machine(tmp_path: Path) -> Machine:
-    build_machine(tmp_path / "machine")
-    return Machine.load(tmp_path / "machine")
-
-
-def run(machine: Machine, script: str) -> tuple[int, str, str]:
-    result = run_powershell(script, machine)
-    return result.exit_code, result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
 
 
 def digest(machine: Machine, path: str) -> str:

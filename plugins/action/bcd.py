@@ -39,8 +39,6 @@ class ActionModule(VmrescueAction):
         check_target_path(store_path, "BCD store")
         if journal_path:
             check_target_path(journal_path, "journal")
-        if params["objects"] is None and not params["restore_journal"]:
-            raise VmrescueError("objects is required unless restore_journal is true")
         read = self.run_script(read_store(store_path, journal_path))
         facts = target_facts(read)
         check_offline_target(store_path, "BCD store", facts.exists, json_objects(facts.disks),
@@ -48,9 +46,7 @@ class ActionModule(VmrescueAction):
         before, outcome = listed_store(read, "", store_path)
         warnings = outcome.warnings(store_path)
         journal = _journal.parse(facts.journal_text) if journal_path else None
-        if params["restore_journal"]:
-            if journal is None:
-                raise VmrescueError("restore_journal needs the path of the journal in journal")
+        if params["restore_journal"]:   # REQUIRED_IF: a journal path comes with it
             return self._restore(store_path, journal, before, warnings)
         the_plan = plan(before, params["objects"])
         changes = the_plan.bcdedit_changes()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
+from ansible_collections.vmrescue.windows.plugins.module_utils import _journal
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_store import BcdStore, RawElement
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_values import ElementRef, bcdedit_arguments, decode
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_bcd import BcdeditChange
@@ -137,7 +138,7 @@ def plan(journal: dict[str, t.Any], store_path: str, store: BcdStore) -> list[El
     """Every journaled element of this store, with what puts it back (method None: nothing to do)."""
     restores: list[ElementRestore] = []
     problems: list[str] = []
-    for guid, elements in sorted(journal["bcd"].get(store_path.lower(), {}).items()):
+    for guid, elements in sorted(_journal.bcd_store_records(journal, store_path).items()):
         obj = store.objects.get(guid.lower())
         if obj is None:
             problems.append(f"object {guid} is no longer in the store")

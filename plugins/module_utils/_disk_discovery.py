@@ -161,9 +161,6 @@ class Layout:
         disk = next((d for d in self.disks if d.number == partition.disk_number), None)
         return disk is None or disk.recovery_vm_own or partition.is_system or partition.is_boot
 
-    def protected_letters(self) -> set[str]:
-        return {p.letter for p in self.partitions if p.letter and self.protected(p)}
-
     def recovery_vm_generation(self) -> int | None:
         own = [d for d in self.disks if d.recovery_vm_own]
         return _generation_of_style(own[0].partition_style) if own else None

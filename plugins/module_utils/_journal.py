@@ -92,9 +92,19 @@ def record_registry_key(journal: dict[str, t.Any], hive: str, key: str, present:
     return True
 
 
+def bcd_store_records(journal: dict[str, t.Any], store: str) -> dict[str, dict[str, t.Any]]:
+    """{guid: {element code: record}} of one store (empty when nothing of it was recorded)."""
+    return journal["bcd"].get(store.lower(), {})
+
+
+def registry_hive_records(journal: dict[str, t.Any], hive: str) -> dict[str, t.Any]:
+    """{"values": {key: {name: record}}, "keys": {key: record}} of one hive (empty when nothing was recorded)."""
+    return journal["registry"].get(hive.lower(), {})
+
+
 def bcd_record(journal: dict[str, t.Any], store: str, guid: str, code: int) -> dict[str, t.Any] | None:
-    return journal["bcd"].get(store.lower(), {}).get(guid.lower(), {}).get(f"{code:08x}")
+    return bcd_store_records(journal, store).get(guid.lower(), {}).get(f"{code:08x}")
 
 
 def registry_value_record(journal: dict[str, t.Any], hive: str, key: str, name: str) -> dict[str, t.Any] | None:
-    return journal["registry"].get(hive.lower(), {}).get("values", {}).get(key.lower(), {}).get(name.lower())
+    return registry_hive_records(journal, hive).get("values", {}).get(key.lower(), {}).get(name.lower())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.vmrescue.windows.plugins.module_utils import _registry_plan as rp
+from ansible_collections.vmrescue.windows.plugins.module_utils import _journal, _registry_plan as rp
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import add_target_facts
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_values import raw_bytes, restorable_data
@@ -40,7 +40,7 @@ def _recorded_bytes(record: dict[str, t.Any], label: str) -> bytes:
 
 def targets(journal: dict[str, t.Any], hive: str) -> tuple[list[rp.ValueItem], list[rp.KeyItem]]:
     """The journaled values and keys of this hive as requests for their original state."""
-    records = journal["registry"].get(hive.lower(), {})
+    records = _journal.registry_hive_records(journal, hive)
     keys = [rp.KeyItem(record.get("key") or path, "present" if record.get("present") else "absent")
             for path, record in sorted(records.get("keys", {}).items())]
     gone = [item.key for item in keys if item.state == "absent"]

@@ -36,9 +36,11 @@ def mount_key(hive_path: str) -> str:
 def add_target_facts(script: RemoteScript, path: str, journal: str | None) -> None:
     """Does the file exist, which disks/partitions are the running system, and the journal's text."""
     script.cmdlet("exists", f"Test-Path -LiteralPath {ps_literal(path)} -PathType Leaf")
-    script.cmdlet("disks", "Get-Disk | Select-Object -Property Number,IsSystem,IsBoot | ConvertTo-Json -Compress")
+    # PartitionStyle, Signature, Guid and Offset identify a file independently of drive letters (_volume_identity).
+    script.cmdlet("disks", "Get-Disk | Select-Object -Property Number,IsSystem,IsBoot,PartitionStyle,Signature,Guid "
+                           "| ConvertTo-Json -Compress")
     script.cmdlet("partitions", "Get-Partition | Select-Object -Property DiskNumber,PartitionNumber,DriveLetter,"
-                                "IsSystem,IsBoot | ConvertTo-Json -Compress")
+                                "IsSystem,IsBoot,Offset,Guid | ConvertTo-Json -Compress")
     if journal:
         literal = ps_literal(journal)
         script.cmdlet("journal", f"if ((Test-Path -LiteralPath {literal} -PathType Leaf)) "

@@ -4,7 +4,7 @@ compared in the simulator's ACL model, acls.json), and a backup killed after any
 re-run, records equal to a fault-free run's.
 
 Cost: two machines for the playbook test (4 playbook runs each); one machine copied per kill point for the fault
-test (one playbook run each, about 25 points).
+test (one playbook run each, about 25 points for each of the two writing commands).
 """
 
 from __future__ import annotations
@@ -93,9 +93,11 @@ def _end_state(machine_dir: Path) -> dict:
             "journal": _journal(disk.windows_dir).get("drivers")}
 
 
-def test_a_backup_killed_after_any_statement_is_completed_by_the_re_run(tmp_path: Path) -> None:
-    """Command 2 is driver-backup: kill it after statement 1, 2, … until it runs through; the same play then runs
-    the swap again, which must leave the fault-free end state (journal record, .acl file, backup, SDDL)."""
+@pytest.mark.parametrize("command", [2, 3], ids=["driver-backup", "driver-replace"])
+def test_a_swap_killed_after_any_statement_is_completed_by_the_re_run(tmp_path: Path, command: int) -> None:
+    """Command 2 is driver-backup, 3 driver-replace: kill it after statement 1, 2, … until it runs through; the same
+    play then runs the swap again, which must leave the fault-free end state (journal record, .acl file, backup,
+    driver and its SDDL)."""
     require_collection_modules("driver_file")
     template = tmp_path / "template"
     build(template, generation=2)
@@ -120,10 +122,11 @@ def test_a_backup_killed_after_any_statement_is_completed_by_the_re_run(tmp_path
     for statement in range(1, 60):
         machine_dir = tmp_path / f"kill-{statement}"
         shutil.copytree(template, machine_dir, symlinks=True)
-        with running_simulator(machine_dir, faults=[f"kill@2:{statement}"]) as simulator:
+        with running_simulator(machine_dir, faults=[f"kill@{command}:{statement}"]) as simulator:
             done = _play(simulator.inventory_path, playbook)
             names = [c["name"] for c in simulator.commands() if c["kind"] == "catalogue"]
         assert done.returncode == 0, done.stdout[-3000:]
+        assert names[command - 1] == ("driver-backup", "driver-replace")[command - 2], names
         assert _end_state(machine_dir) == expected, f"kill after statement {statement}: {names}"
         shutil.rmtree(machine_dir)
         if "ignoring" not in done.stdout:     # the kill came after the last statement: the first task succeeded

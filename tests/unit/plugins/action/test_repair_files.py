@@ -393,3 +393,21 @@ def test_version_tuples():
     assert version_tuple("10.0.14393.1770 (rs1_release.170917-1700)") == (10, 0, 14393, 1770)
     assert version_tuple("10.0.0.0") == version_tuple("10") == (10,)
     assert version_tuple("") is None and version_tuple(None) is None
+
+
+def test_a_journal_restore_finds_the_driver_under_a_new_drive_letter():
+    """The record names the volume, not the letter: after the disk came back as G:, G: is restored."""
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    windows.partitions[3]["DriveLetter"] = "G"
+    for path in [p for p in windows.files if p.startswith("f:\\")]:
+        windows.write("g:" + windows.names[path][2:], windows.files.pop(path))
+    for table in (windows.owners, windows.dacls):
+        for path in [p for p in table if p.startswith("f:\\")]:
+            table["g:" + path[2:]] = table.pop(path)
+    moved = DRIVER.replace("F:", "G:")
+    result = make_plugin(DriverFile, windows, {"journal": "G:\\vmrescue\\journal.json", "restore_journal": True}
+                         ).run(task_vars={})
+    assert not result.get("failed") and result["restored"] == 1, result
+    assert result["drivers"][0]["path"].lower() == moved.lower()
+    assert windows.files[moved.lower()] == pe(b"broken") and sddl(windows, moved) == ORIGINAL_SDDL

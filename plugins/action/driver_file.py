@@ -132,10 +132,14 @@ class ActionModule(VmrescueAction):
         pe = self._check_source(src, bytes_from_lines(steps["source-head"]), expected_sha, params["expected_version"])
         warnings = self._check_machine(dest, src.path, pe, check_pe(bytes_from_lines(steps["dest-head"])))
         current_sddl = files.parse_sddl(steps["dest-sddl"], dest)
-        location = locate(dest, "dest", disks, partitions)
-        backup_location = locate(backup_file, "backup_dir", disks, partitions)
         journal = _journal.parse(facts.journal_text) if journal_path else None
-        record = _journal.driver_records(journal).get(location.key) if journal is not None else None
+        # Journal records name files by volume identity, so they are found again under other drive letters.
+        location = locate(dest, "dest", disks, partitions) if journal is not None else None
+        record = _journal.driver_records(journal).get(location.key) if location is not None else None
+        if record is not None and not (isinstance(record, dict) and isinstance(record.get("sha256"), str)
+                                       and isinstance(record.get("sddl"), str)):
+            raise VmrescueError(f"the journal {journal_path} has an incomplete record of {dest} (no sha256 or sddl); "
+                                "it is left untouched and nothing was written", dest=dest)
 
         # The original: as recorded, else the first backup, else the file as it is now.
         original_sha = record["sha256"] if record else (saved.sha256 if saved.exists else current.sha256)
@@ -152,7 +156,8 @@ class ActionModule(VmrescueAction):
         backup_ok = saved.exists and saved.sha256 == original_sha
         acl_ok = saved_acl.exists and bool(saved_acl.size)
         new_record = None
-        if journal is not None and record is None and need_replace:
+        if location is not None and record is None and need_replace:
+            backup_location = locate(backup_file, "backup_dir", disks, partitions)
             new_record = {"path": location.relative, "name": ntpath.basename(dest), "sha256": original_sha,
                           "sddl": original_sddl, "backup_volume": backup_location.volume,
                           "backup": backup_location.relative, "acl": backup_location.relative + ".acl"}
@@ -184,7 +189,8 @@ class ActionModule(VmrescueAction):
                 result["backup_file"] = backup_file
             return result
         if need_backup:
-            self._backup(dest, backup_file, original_sha, journal_path, journal, location.key, new_record,
+            self._backup(dest, backup_file, original_sha, journal_path, journal,
+                         location.key if location else "", new_record,
                          copy=not backup_ok, save_acl=not acl_ok)
             result.update(backup_file=backup_file, backed_up=not backup_ok, journaled=journal is not None)
         self._replace(source if need_replace else None, dest, src.sha256, acl_file, owner_sid, original_sddl, result)

@@ -19,6 +19,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils import _journal, 
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import target_facts
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import json_objects
+from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target
 from ansible_collections.vmrescue.windows.plugins.module_utils._volume_identity import current_path
 
 RESTORED, ALREADY_ORIGINAL, COULD_NOT, WOULD_RESTORE = "restored", "already original", "could not", "would restore"
@@ -29,8 +30,17 @@ def _matches(record: dict[str, t.Any], probe: files.FileProbe, sddl: str | None,
             and _sddl.parse(sddl, path).same_owner_and_dacl(_sddl.parse(record["sddl"], path)))
 
 
-def _locate(record: dict[str, t.Any], volume: str, disks: list, partitions: list) -> tuple[str, str, str] | str:
-    """(original, backup, ACL file) under today's letters, or the reason they cannot be found."""
+_RECORD_FIELDS = ("path", "sha256", "sddl", "backup_volume", "backup", "acl")
+
+
+def _locate(record: t.Any, volume: str, disks: list, partitions: list) -> tuple[str, str, str] | str:
+    """(original, backup, ACL file) under today's letters, or the reason they cannot be found or used."""
+    if not isinstance(record, dict) or not all(isinstance(record.get(name), str) for name in _RECORD_FIELDS):
+        return f"the journal record is incomplete (it needs {', '.join(_RECORD_FIELDS)})"
+    try:
+        _sddl.parse(record["sddl"], record["path"]).owner_sid
+    except VmrescueError as exc:
+        return exc.msg
     dest = current_path(volume, record["path"], disks, partitions)
     backup = current_path(record["backup_volume"], record["backup"], disks, partitions)
     acl = current_path(record["backup_volume"], record["acl"], disks, partitions)
@@ -38,6 +48,10 @@ def _locate(record: dict[str, t.Any], volume: str, disks: list, partitions: list
         return f"no attached partition with a drive letter has the volume {volume} the record names"
     if backup is None or acl is None:
         return f"no attached partition with a drive letter has the backup's volume {record['backup_volume']}"
+    try:
+        check_offline_target(dest, "the journaled driver", True, disks, partitions)
+    except VmrescueError as exc:
+        return exc.msg
     return dest, backup, acl
 
 

@@ -411,3 +411,33 @@ def test_a_journal_restore_finds_the_driver_under_a_new_drive_letter():
     assert not result.get("failed") and result["restored"] == 1, result
     assert result["drivers"][0]["path"].lower() == moved.lower()
     assert windows.files[moved.lower()] == pe(b"broken") and sddl(windows, moved) == ORIGINAL_SDDL
+
+
+def test_an_incomplete_driver_record_fails_clearly_in_a_swap_and_is_a_could_not_in_a_restore():
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    journal = json.loads(windows.files[JOURNAL.lower()].decode("utf-8-sig"))
+    key = next(iter(journal["drivers"]))
+    journal["drivers"][key] = {"path": "windows\\system32\\drivers\\filecrypt.sys"}
+    windows.write(JOURNAL, json.dumps(journal).encode("utf-8"))
+    windows.write(GOOD, pe(b"newer"))
+    result = driver(windows, journal=JOURNAL)
+    assert result["failed"] and "incomplete record" in result["msg"], result
+    result = restore(windows)
+    assert result["failed"] and result["could_not"] == 1 and "incomplete" in result["msg"], result
+    journal["drivers"][key] = "not a record"
+    windows.write(JOURNAL, json.dumps(journal).encode("utf-8"))
+    assert "incomplete" in restore(windows)["msg"]
+
+
+def test_a_journal_restore_never_writes_to_the_recovery_vms_own_disk():
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    journal = json.loads(windows.files[JOURNAL.lower()].decode("utf-8-sig"))
+    (key, record), = journal["drivers"].items()
+    own = "gpt:{00000000-0000-0000-0000-000000000000}:{03000000-0000-0000-0000-000000000000}"   # disk 0, C:
+    journal["drivers"] = {f"{own}|{record['path']}": record}
+    windows.write(JOURNAL, json.dumps(journal).encode("utf-8"))
+    result = restore(windows)
+    assert result["failed"] and "own running system" in result["msg"], result
+    assert windows.commands[-1] == "driver-restore-read"

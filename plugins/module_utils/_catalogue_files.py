@@ -228,7 +228,8 @@ def driver_state_script(files: t.Sequence[tuple[str, str, str]]) -> RemoteScript
 
 
 # Windows' own driver files belong to NT SERVICE\TrustedInstaller; Administrators may only read and run them.
-# Accounts by SID (icacls takes "*SID"): account names are translated on localized Windows (NT-DIENST, AUTORITE NT, …).
+# Accounts by SID (icacls takes "*SID"): account names are translated on localized Windows
+# (NT-DIENST, AUTORITE NT, …).
 ADMINISTRATORS_FULL_CONTROL = "*S-1-5-32-544:F"                                         # BUILTIN\Administrators
 
 

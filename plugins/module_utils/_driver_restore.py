@@ -101,7 +101,8 @@ def restore_drivers(run_script: t.Callable, journal_path: str, check_mode: bool,
 
     if puts and not check_mode:
         done = run_script(files.driver_restore_script(
-            [(backup, dest, acl, _sddl.parse(record["sddl"], dest).owner_sid) for _i, record, (dest, backup, acl) in puts]))
+            [(backup, dest, acl, _sddl.parse(record["sddl"], dest).owner_sid)
+             for _item, record, (dest, backup, acl) in puts]))
         steps = files.completed_steps(done)
         for number, (item, record, _where) in enumerate(puts):
             prefix = f"r{number}."
@@ -124,7 +125,8 @@ def restore_drivers(run_script: t.Callable, journal_path: str, check_mode: bool,
         "already_original": counts[ALREADY_ORIGINAL], "could_not": counts[COULD_NOT],
     }
     if diff_mode:
-        result["diff"] = [{"before_header": item["path"] or item["record"], "after_header": item["path"] or item["record"],
+        result["diff"] = [{"before_header": item["path"] or item["record"],
+                           "after_header": item["path"] or item["record"],
                            "before": item.get("before", {}), "after": item.get("after", {})} for item in items]
     if counts[COULD_NOT]:
         reasons = "; ".join(f"{item['path'] or item['record']}: {item['reason']}"

@@ -17,6 +17,7 @@ _ACCESS_DENIED = "Access is denied."
 _WRITE_PROTECTED = "The media is write protected."
 _PATH_NOT_FOUND = "The system cannot find the path specified."
 _BAD_ACL = "The access control list (ACL) structure is invalid."
+_NONE_PROCESSED = "Successfully processed 0 files; Failed processing 1 files\r\n"
 
 
 class _Failure(Exception):
@@ -100,8 +101,7 @@ def icacls(argv: list[str], machine) -> Result:
             else:
                 _save(machine, host, target, value)
         except _Failure as failure:
-            return (failure.code, "Successfully processed 0 files; Failed processing 1 files\r\n",
-                    f"{target}: {failure.message}\r\n")
+            return failure.code, _NONE_PROCESSED, f"{target}: {failure.message}\r\n"
     return 0, f"processed file: {target}\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n", ""
 
 
@@ -159,16 +159,16 @@ def _restore(machine, directory: str, acl_file: str) -> Result:
             folder = machine.resolve_path(directory)
             source = machine.resolve_path(acl_file)
         except (FileNotFoundError, ValueError):
-            return 3, "Successfully processed 0 files; Failed processing 1 files\r\n", f"{directory}: {_PATH_NOT_FOUND}\r\n"
+            return 3, _NONE_PROCESSED, f"{directory}: {_PATH_NOT_FOUND}\r\n"
         if not folder.is_dir() or not source.is_file():
-            return 3, "Successfully processed 0 files; Failed processing 1 files\r\n", f"{directory}: {_PATH_NOT_FOUND}\r\n"
+            return 3, _NONE_PROCESSED, f"{directory}: {_PATH_NOT_FOUND}\r\n"
         try:
             lines = source.read_bytes().decode("utf-16-le").lstrip("\ufeff").split("\r\n")
         except UnicodeDecodeError:
             lines = ["?"]
         lines = [line for line in lines if line]
         if not lines or len(lines) % 2:
-            return 1336, "Successfully processed 0 files; Failed processing 1 files\r\n", f"{acl_file}: {_BAD_ACL}\r\n"
+            return 1336, _NONE_PROCESSED, f"{acl_file}: {_BAD_ACL}\r\n"
         done, failed, code, out, err = 0, 0, 0, "", ""
         for name, sddl in zip(lines[0::2], lines[1::2]):
             shown = f"{directory.rstrip(chr(92))}\\{name}"

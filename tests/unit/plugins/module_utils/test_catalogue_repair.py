@@ -100,7 +100,8 @@ def test_driver_replace_takes_ownership_copies_only_after_a_grant_then_puts_dacl
 def test_a_journal_restore_puts_each_record_back_under_its_own_steps():
     script = files.driver_restore_script([("F:\\b\\x.sys", "F:\\d\\x.sys", "F:\\b\\x.sys.acl", TI),
                                           ("F:\\b\\y.sys", "F:\\d\\y.sys", "F:\\b\\y.sys.acl", "S-1-5-18")])
-    assert script.step_names[:7] == [f"r0.{step}" for step in ("takeown", "grant", "copy", "dacl", "owner", "hash", "sddl")]
+    steps = ("takeown", "grant", "copy", "dacl", "owner", "hash", "sddl")
+    assert script.step_names[:7] == [f"r0.{step}" for step in steps]
     assert script.step_names[7] == "r1.takeown" and "'*S-1-5-18'" in script.render()
 
 

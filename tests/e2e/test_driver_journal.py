@@ -69,6 +69,13 @@ def test_swap_keeps_the_sddl_and_a_journal_restore_puts_the_original_back(tmp_pa
         assert record["sha256"] == original_sha and record["path"] == f"windows\\system32\\drivers\\{DRIVER}"
         assert record["sddl"] == original_sddl
 
+        checked = run_playbook("critical_service_repair.yml", inventory, restore, check=True, diff=True)
+        assert_ok(checked, HOST, changed=True)
+        # The diff names the driver and its SHA-256 before (the new file) and after (the original).
+        assert f'-    "sha256": "{_sha256(good)}"' in checked.output, checked.explain()
+        assert f'+    "sha256": "{original_sha}"' in checked.output, checked.explain()
+        assert _sha256(driver) == _sha256(good), "check mode wrote the driver"
+
         restored = run_playbook("critical_service_repair.yml", inventory, restore)
         assert_ok(restored, HOST, changed=True)
         assert _sha256(driver) == original_sha and _sddl(machine_dir, driver) == original_sddl

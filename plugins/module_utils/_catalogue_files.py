@@ -13,6 +13,9 @@ import ntpath
 import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery import parse_json_objects
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import (
+    add_journal_write, add_target_facts,
+)
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal as q
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult
@@ -181,52 +184,115 @@ def hash_script(name: str, paths: t.Sequence[str]) -> RemoteScript:
 
 # --- driver_file ---------------------------------------------------------------------------------------------------
 
-def driver_read_script(source: str, dest: str, backup: str, head_bytes: int) -> RemoteScript:
-    """Layout (to refuse the recovery VM's own disk), source and destination probes and the first bytes of both."""
-    script = RemoteScript("driver-read")
-    script.cmdlet("disks", "Get-Disk | Select-Object -Property Number,IsSystem,IsBoot | ConvertTo-Json -Compress")
-    script.cmdlet("partitions", "Get-Partition | Select-Object -Property DiskNumber,DriveLetter,IsSystem,IsBoot"
-                                " | ConvertTo-Json -Compress")
-    script.cmdlet("source", file_probe(source, with_version=True))
-    script.cmdlet("source-head", file_head(source, head_bytes))
-    script.cmdlet("dest", file_probe(dest, with_version=True))
-    script.cmdlet("dest-head", file_head(dest, head_bytes))
-    script.cmdlet("backup", file_probe(backup))
-    return script
-
-
-# Windows' own driver files belong to NT SERVICE\TrustedInstaller; Administrators may only read and run them.
-# Both by SID (icacls takes "*SID"): account names are translated on localized Windows (NT-DIENST, AUTORITE NT, …).
-TRUSTED_INSTALLER = "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"   # NT SERVICE\TrustedInstaller
-ADMINISTRATORS_FULL_CONTROL = "*S-1-5-32-544:F"                                         # BUILTIN\Administrators
-
-
 def acl_backup_path(backup: str) -> str:
     return backup + ".acl"
 
 
-def driver_backup_script(dest: str, backup: str) -> RemoteScript:
-    """Copy the original aside, hash the copy and save its DACL (``acl``, icacls /save) next to it. Replacing is a
-    separate command, sent only when that hash matched and the DACL was saved."""
+def file_sddl(path: str) -> str:
+    """Owner, group and DACL as SDDL (Get-Acl's Sddl: SIDs and aliases, the same in every display language)."""
+    return if_leaf(path, f"Get-Acl -LiteralPath {q(path)} | Select-Object -Property Sddl | ConvertTo-Json -Compress")
+
+
+def driver_read_script(source: str, dest: str, backup: str, head_bytes: int, journal: str | None) -> RemoteScript:
+    """Layout (to refuse the recovery VM's own disk and to locate files by volume identity), the journal, source
+    and destination probes with their first bytes, the destination's SDDL, and the backup and its ACL file."""
+    script = RemoteScript("driver-read")
+    add_target_facts(script, dest, journal)
+    script.cmdlet("source", file_probe(source, with_version=True))
+    script.cmdlet("source-head", file_head(source, head_bytes))
+    script.cmdlet("dest", file_probe(dest, with_version=True))
+    script.cmdlet("dest-head", file_head(dest, head_bytes))
+    script.cmdlet("dest-sddl", file_sddl(dest))
+    script.cmdlet("backup", file_probe(backup))
+    script.cmdlet("backup-acl", file_probe(acl_backup_path(backup)))
+    return script
+
+
+def driver_restore_read_script(journal: str) -> RemoteScript:
+    """First command of a journal restore: the layout (to map recorded volumes to letters) and the journal."""
+    script = RemoteScript("driver-restore-read")
+    add_target_facts(script, journal, journal)
+    return script
+
+
+def driver_state_script(files: t.Sequence[tuple[str, str, str]]) -> RemoteScript:
+    """Second read of a journal restore, per (original, backup, acl file): ``dest.<i>``, ``sddl.<i>``,
+    ``backup.<i>``, ``acl.<i>``."""
+    script = RemoteScript("driver-restore-state")
+    for index, (dest, backup, acl) in enumerate(files):
+        script.cmdlet(f"dest.{index}", file_probe(dest))
+        script.cmdlet(f"sddl.{index}", file_sddl(dest))
+        script.cmdlet(f"backup.{index}", file_probe(backup))
+        script.cmdlet(f"acl.{index}", file_probe(acl))
+    return script
+
+
+# Windows' own driver files belong to NT SERVICE\TrustedInstaller; Administrators may only read and run them.
+# Accounts by SID (icacls takes "*SID"): account names are translated on localized Windows
+# (NT-DIENST, AUTORITE NT, …).
+ADMINISTRATORS_FULL_CONTROL = "*S-1-5-32-544:F"                                         # BUILTIN\Administrators
+
+
+def driver_backup_script(dest: str, backup: str, journal: str | None, journal_text: str | None, *,
+                         copy: bool = True, save_acl: bool = True) -> RemoteScript:
+    """The journal record first (stops the script when it cannot be written), then copy the original aside
+    (``copy``), hash the copy, save its DACL (``acl``, icacls /save) and hash that file (``acl-hash``); a re-run
+    sends only the parts it found missing. Replacing is a separate command, sent only when the controller saw all of
+    it complete."""
     script = RemoteScript("driver-backup")
-    script.cmdlet("mkdir", make_dir(ntpath.dirname(backup)))
-    script.cmdlet("copy", copy_file(dest, backup))
+    if journal and journal_text is not None:
+        add_journal_write(script, journal, journal_text)
+    if copy:
+        script.cmdlet("mkdir", make_dir(ntpath.dirname(backup)))
+        script.cmdlet("copy", copy_file(dest, backup))
     script.cmdlet("hash", if_leaf(backup, file_hash(backup)))
-    script.native("acl", "icacls.exe", dest, "/save", acl_backup_path(backup))
+    if save_acl:
+        script.native("acl", "icacls.exe", dest, "/save", acl_backup_path(backup))
+        script.cmdlet("acl-hash", if_leaf(acl_backup_path(backup), file_hash(acl_backup_path(backup))))
     return script
 
 
-def driver_replace_script(source: str, dest: str) -> RemoteScript:
-    """Take ownership (``takeown``), give Administrators full control (``grant``, only after takeown succeeded),
-    copy (only after the grant succeeded), give the file back to TrustedInstaller (``setowner``, always: it must not
-    stay with Administrators whatever failed), then hash it."""
+def add_driver_put(script: RemoteScript, prefix: str, source: str | None, dest: str, acl_file: str,
+                   owner_sid: str) -> None:
+    """Put ``source`` (None: only the ACL) onto a protected file and give it back the saved DACL and owner.
+
+    ``takeown`` (Administrators own it, so they may change its DACL), ``grant`` full control and ``copy`` only after
+    the step before succeeded; then always ``dacl`` (icacls /restore of the saved DACL, which also removes the
+    grant) and ``owner`` (icacls /setowner, SeRestorePrivilege), whatever failed before; ``hash`` and ``sddl`` show
+    the result."""
+    script.native(f"{prefix}takeown", "takeown.exe", "/F", dest, "/A")
+    if source is not None:
+        script.native(f"{prefix}grant", "icacls.exe", dest, "/grant", ADMINISTRATORS_FULL_CONTROL, only_if_ok=True)
+        script.cmdlet(f"{prefix}copy", copy_file(source, dest), only_if_ok=True)
+    script.native(f"{prefix}dacl", "icacls.exe", ntpath.dirname(dest), "/restore", acl_file)
+    script.native(f"{prefix}owner", "icacls.exe", dest, "/setowner", "*" + owner_sid)
+    script.cmdlet(f"{prefix}hash", if_leaf(dest, file_hash(dest)))
+    script.cmdlet(f"{prefix}sddl", file_sddl(dest))
+
+
+def driver_replace_script(source: str | None, dest: str, acl_file: str, owner_sid: str) -> RemoteScript:
     script = RemoteScript("driver-replace")
-    script.native("takeown", "takeown.exe", "/F", dest, "/A")
-    script.native("grant", "icacls.exe", dest, "/grant", ADMINISTRATORS_FULL_CONTROL, only_if_ok=True)
-    script.cmdlet("copy", copy_file(source, dest), only_if_ok=True)
-    script.native("setowner", "icacls.exe", dest, "/setowner", TRUSTED_INSTALLER)
-    script.cmdlet("hash", if_leaf(dest, file_hash(dest)))
+    add_driver_put(script, "", source, dest, acl_file, owner_sid)
     return script
+
+
+def driver_restore_script(puts: t.Sequence[tuple[str, str, str, str]]) -> RemoteScript:
+    """Per (backup, original, acl file, owner SID): the steps of ``add_driver_put`` prefixed ``<i>.``."""
+    script = RemoteScript("driver-restore")
+    for index, (backup, dest, acl_file, owner_sid) in enumerate(puts):
+        add_driver_put(script, f"r{index}.", backup, dest, acl_file, owner_sid)
+    return script
+
+
+def parse_sddl(lines: list[str], what: str) -> str | None:
+    """The Sddl a ``file_sddl`` step printed; None when it printed nothing (no such file)."""
+    items = parse_json_objects("\n".join(lines), f"permissions of {what}")
+    if not items:
+        return None
+    value = items[0].get("Sddl")
+    if not isinstance(value, str) or not value.startswith("O:"):
+        raise VmrescueError(f"the recovery VM reported no owner and DACL (SDDL) for {what}")
+    return value
 
 
 def failed_native(result: ScriptResult, step: str) -> int | None:

@@ -25,6 +25,15 @@ absent too (reg add creates it), so a restore removes it again; its missing pare
 the spelling a restore recreates (records without it fall back to the lower-case path).
 
 A restore (``restore_journal``) reads records and never writes the journal, so restoring twice changes nothing.
+
+``drivers`` holds one record per driver file ``driver_file`` replaced, keyed by the original's location
+(``_volume_identity.locate(path).key``: ``<volume>|<path below the volume root>``, so it survives new drive letters),
+written before the backup is taken and the file replaced::
+
+    "drivers": {"<volume>|windows\\system32\\drivers\\x.sys":
+        {"path": "<below the volume root>", "name": "x.sys", "sha256": "<hex of the original>",
+         "sddl": "O:<owner>G:<group>D:<DACL> (Get-Acl, SIDs only)",
+         "backup_volume": "<volume>", "backup": "<backup copy below its volume root>", "acl": "<icacls /save file>"}}
 """
 
 from __future__ import annotations
@@ -108,3 +117,17 @@ def bcd_record(journal: dict[str, t.Any], store: str, guid: str, code: int) -> d
 
 def registry_value_record(journal: dict[str, t.Any], hive: str, key: str, name: str) -> dict[str, t.Any] | None:
     return registry_hive_records(journal, hive).get("values", {}).get(key.lower(), {}).get(name.lower())
+
+
+def record_driver(journal: dict[str, t.Any], location_key: str, record: dict[str, t.Any]) -> bool:
+    """Record a driver file's original (see the module docstring) unless already recorded; True when added."""
+    drivers = journal.setdefault("drivers", {})
+    if location_key in drivers:
+        return False
+    drivers[location_key] = dict(record)
+    return True
+
+
+def driver_records(journal: dict[str, t.Any]) -> dict[str, dict[str, t.Any]]:
+    """{location key: record} of every replaced driver (empty when none was recorded)."""
+    return journal.get("drivers", {})

@@ -18,7 +18,7 @@ from test_playbooks_support import (
 
 HOST = "rescue01"
 DISCOVER_TASK = "Discover the broken disk's Windows volume and BCD store"
-DRIVER_CHECK_TASK = "Check the known-good driver sources without writing"
+DRIVER_CHECK_TASK = "Fail naming each driver source that cannot be used and why"
 
 
 def _run_failing(tmp_path: Path, machine_dir: Path, playbook: str, extra_vars: dict) -> str:
@@ -50,21 +50,30 @@ def test_drive_letter_that_does_not_exist(tmp_path: Path) -> None:
     assert f"Failed in: {DISCOVER_TASK}" in output, output[-4000:]
 
 
-@pytest.mark.parametrize("problem", ["missing", "not-pe"])
-def test_bad_driver_source_stops_before_writing(tmp_path: Path, problem: str) -> None:
+@pytest.mark.parametrize(("problem", "reason"), [
+    ("missing", "does not exist on the recovery VM"), ("not-pe", "is not a PE image"),
+    ("own-drivers-folder", "is the broken disk's own driver, not a known-good copy"),
+])
+def test_bad_driver_source_stops_before_writing(tmp_path: Path, problem: str, reason: str) -> None:
+    """The failure names the driver and the reason (not the loop's "One or more items failed")."""
     require_collection_modules("offline_disk_info", "offline_disk_release", "driver_file", "bcd", "offline_backup")
     machine_dir = tmp_path / "machine"
     build(machine_dir, generation=1)
     source = machine_dir / "C" / "known-good"
+    source_dir = "C:\\known-good"
     if problem == "not-pe":
         source.mkdir(parents=True)
         (source / "filecrypt.sys").write_text("this is not a driver\n", encoding="utf-8")
-    else:
+    elif problem == "missing":
         known_good_driver(source, "other.sys")   # the folder exists, the named driver does not
+    else:
+        source_dir = "F:\\Windows\\System32\\drivers"   # the broken disk's own folder: nothing would change
     output = _run_failing(tmp_path, machine_dir, "safeboot_driver_swap.yml",
                           {"safeboot_driver_swap_drivers": ["filecrypt.sys"],
-                           "safeboot_driver_swap_source_dir": "C:\\known-good"})
+                           "safeboot_driver_swap_source_dir": source_dir})
     assert f"Failed in: {DRIVER_CHECK_TASK}" in output, output[-4000:]
+    assert "filecrypt.sys: " in output and reason in output and "One or more items failed" not in output, \
+        output[-4000:]
 
 
 @pytest.mark.parametrize("phases", ["discover,enable_dmp", ["backup", "reboot"], " , "])

@@ -104,6 +104,9 @@ def test_gen2_full_repair_preparation(tmp_path):
         - vmrescue.windows.offline_disk_release:
             temporary_letters: "{{{{ r_info.temporary_letters }}}}"
           register: r_release"""
+    driver = _host_file(machine, "F:\\Windows\\System32\\drivers\\filecrypt.sys").resolve()
+    driver_key = driver.relative_to(machine.resolve()).as_posix()
+    acl_before = json.loads((machine / "acls.json").read_text())[driver_key]
     with running_simulator(machine) as sim:
         rc, results, output = _play(tmp_path, sim.inventory_path, tasks)
         commands = _catalogue_commands(sim)
@@ -138,10 +141,10 @@ def test_gen2_full_repair_preparation(tmp_path):
     assert _host_file(machine, "F:\\Windows\\System32\\drivers\\filecrypt.sys").read_bytes() == good.read_bytes()
     saved = _host_file(machine, "F:\\vmrescue-backup\\drivers\\filecrypt.sys")
     assert saved.read_bytes() == build_driver_image("filecrypt.sys")
-    # The driver was TrustedInstaller's (a plain copy is refused): taken, granted, copied, and given back.
-    driver = _host_file(machine, "F:\\Windows\\System32\\drivers\\filecrypt.sys").resolve()
-    acl = json.loads((machine / "acls.json").read_text())[driver.relative_to(machine.resolve()).as_posix()]
-    assert acl["owner"] == TRUSTED_INSTALLER_SID and "F" in acl["grants"]["S-1-5-32-544"]
+    # The driver was TrustedInstaller's (a plain copy is refused): taken, granted, copied, and its original owner and
+    # DACL given back (Administrators keep no full control).
+    acl = json.loads((machine / "acls.json").read_text())[driver_key]
+    assert acl == acl_before and acl["owner"] == TRUSTED_INSTALLER_SID and acl["grants"]["S-1-5-32-544"] == ["RX"]
     assert _host_file(machine, "F:\\vmrescue-backup\\drivers\\filecrypt.sys.acl").read_bytes().decode(
         "utf-16-le").startswith("filecrypt.sys\r\nD:")
 

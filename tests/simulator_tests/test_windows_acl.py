@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from tests.simulator.windows.acl import ADMINISTRATORS, TRUSTED_INSTALLER
 from tests.simulator.windows.machine import Machine
@@ -66,3 +67,56 @@ def test_copies_of_a_driver_and_other_files_are_writable(machine: Machine) -> No
     _code, _out, err = run(machine, f"Copy-Item -LiteralPath '{DRIVER}' -Destination 'F:\\b.sys' -Force\n"
                                     f"Copy-Item -LiteralPath '{GOOD}' -Destination 'F:\\b.sys' -Force")
     assert err == "" and digest(machine, "F:\\b.sys") == digest(machine, GOOD)
+
+
+GET_SDDL = "Get-Acl -LiteralPath '{}' | Select-Object -Property Sddl | ConvertTo-Json -Compress"
+
+
+def sddl_of(machine: Machine, path: str) -> str:
+    _code, out, err = run(machine, GET_SDDL.format(path))
+    assert err == "", err
+    return json.loads(out)["Sddl"]
+
+
+def test_get_acl_shows_owner_group_and_dacl_by_sid(machine: Machine) -> None:
+    sddl = sddl_of(machine, DRIVER)
+    assert sddl.startswith(f"O:{TRUSTED_INSTALLER}G:{TRUSTED_INSTALLER}D:(A;;")
+    assert f"(A;;FA;;;{TRUSTED_INSTALLER})" in sddl and "(A;;0x1200a9;;;BA)" in sddl
+    _code, _out, err = run(machine, GET_SDDL.format("F:\\nope.sys"))
+    assert "Cannot find path" in err
+
+
+def test_save_then_restore_puts_the_dacl_back_and_leaves_the_owner(machine: Machine) -> None:
+    before = sddl_of(machine, DRIVER)
+    folder = DRIVER.rsplit("\\", 1)[0]
+    script = (f"icacls.exe '{DRIVER}' /save 'C:\\filecrypt.sys.acl'\n{RC}\n"
+              f"takeown.exe /F '{DRIVER}' /A\n{RC}\n"
+              f"icacls.exe '{DRIVER}' /grant '*S-1-5-32-544:F'\n{RC}\n"
+              f"icacls.exe '{folder}' /restore 'C:\\filecrypt.sys.acl'\n{RC}")
+    _code, out, err = run(machine, script)
+    assert err == "" and out.count("rc:0") == 4, out + err
+    after = sddl_of(machine, DRIVER)
+    assert after == before.replace(f"O:{TRUSTED_INSTALLER}", "O:BA"), after   # DACL back, owner not
+    run(machine, f"icacls.exe '{DRIVER}' /setowner '*{TRUSTED_INSTALLER}'")
+    assert sddl_of(machine, DRIVER) == before
+
+
+def test_restore_without_write_dac_is_access_denied(machine: Machine) -> None:
+    folder = DRIVER.rsplit("\\", 1)[0]
+    before = sddl_of(machine, DRIVER)
+    machine.resolve_path("C:\\x.acl").write_bytes("filecrypt.sys\r\nD:(A;;FA;;;BA)\r\n".encode("utf-16-le"))
+    _code, out, err = run(machine, f"icacls.exe '{folder}' /restore 'C:\\x.acl'\n{RC}")
+    assert "rc:0" not in out and "Access is denied." in err
+    assert sddl_of(machine, DRIVER) == before
+
+
+def test_restore_refuses_a_damaged_aclfile_and_a_missing_entry(machine: Machine) -> None:
+    folder = DRIVER.rsplit("\\", 1)[0]
+    run(machine, f"takeown.exe /F '{DRIVER}' /A")
+    before = sddl_of(machine, DRIVER)
+    machine.resolve_path("C:\\bad.acl").write_bytes("filecrypt.sys\r\nD:(A;;FA;;;BA\r\n".encode("utf-16-le"))
+    machine.resolve_path("C:\\gone.acl").write_bytes("gone.sys\r\nD:(A;;FA;;;BA)\r\n".encode("utf-16-le"))
+    _code, out, err = run(machine, f"icacls.exe '{folder}' /restore 'C:\\bad.acl'\n{RC}\n"
+                                   f"icacls.exe '{folder}' /restore 'C:\\gone.acl'\n{RC}")
+    assert "rc:0" not in out and "invalid" in err and "cannot find the file" in err
+    assert sddl_of(machine, DRIVER) == before

@@ -4,12 +4,19 @@ Only files with an entry are modelled; every other file is owned by BUILTIN\\Adm
 them (what a file the WinRM administrator creates gets by inheritance). Windows' own driver files are the case that
 matters: owned by NT SERVICE\\TrustedInstaller, read/execute for Administrators, so a plain copy onto one is refused
 until takeown and icacls give Administrators full control. Keys are host paths relative to the machine directory.
+
+The security descriptor as Get-Acl's ``Sddl`` shows it: ``O:<owner>G:<group>D:<ACEs>``, well-known SIDs by their
+SDDL alias (BA, BU, SY), others as ``S-1-…``; one allow ACE per simple right, in grant order. The DACL's control
+flags (``PAI``) are not modelled. The primary group is carried along unchanged by everything modelled here (takeown,
+icacls /grant, /setowner and /restore leave it alone); its value for files Windows installs (TrustedInstaller) and for
+files an administrator creates (Administrators) is [UNCONFIRMED].
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -33,26 +40,56 @@ ACCOUNT_NAMES = {
 RIGHTS_MASKS = {"F": "FA", "M": "0x1301bf", "RX": "0x1200a9", "R": "0x120089", "W": "0x100116"}
 _WRITE_DATA = frozenset({"F", "M", "W"})
 _SDDL_ALIASES = {ADMINISTRATORS: "BA", USERS: "BU", LOCAL_SYSTEM: "SY"}
+_ALIAS_SIDS = {alias: sid for sid, alias in _SDDL_ALIASES.items()}
+_MASK_RIGHTS = {mask.lower(): right for right, mask in RIGHTS_MASKS.items()}
+_ACE = re.compile(r"\(A;;([^;()]+);;;([^;()]+)\)")
 # A driver file of Windows as installed: TrustedInstaller owns it and alone may change it.
 WINDOWS_FILE_GRANTS = {TRUSTED_INSTALLER: ["F"], ADMINISTRATORS: ["RX"], LOCAL_SYSTEM: ["RX"], USERS: ["RX"]}
+
+
+def _alias(sid: str) -> str:
+    return _SDDL_ALIASES.get(sid, sid)
 
 
 @dataclasses.dataclass
 class FileAcl:
     owner: str
     grants: dict[str, list[str]]  # SID -> simple rights (F, M, RX, R, W)
+    group: str = ADMINISTRATORS
 
     def rights_of(self, sid: str) -> set[str]:
         return set(self.grants.get(sid, []))
 
     def sddl_dacl(self) -> str:
-        aces = "".join(f"(A;;{RIGHTS_MASKS[right]};;;{_SDDL_ALIASES.get(sid, sid)})"
+        aces = "".join(f"(A;;{RIGHTS_MASKS[right]};;;{_alias(sid)})"
                        for sid, rights in self.grants.items() for right in rights)
         return f"D:{aces}"
 
+    def sddl(self) -> str:
+        """Owner, group and DACL, as Get-Acl's Sddl property gives them."""
+        return f"O:{_alias(self.owner)}G:{_alias(self.group)}{self.sddl_dacl()}"
+
+
+def parse_sddl_dacl(text: str) -> dict[str, list[str]] | None:
+    """Grants of a ``D:(A;;mask;;;sid)…`` line as /save writes it; None for anything else (icacls refuses it)."""
+    if not text.startswith("D:"):
+        return None
+    body = text[2:]
+    grants: dict[str, list[str]] = {}
+    for match in _ACE.finditer(body):
+        right = _MASK_RIGHTS.get(match.group(1).lower())
+        sid = _ALIAS_SIDS.get(match.group(2), match.group(2))
+        if right is None or not sid.startswith("S-1-"):
+            return None
+        grants.setdefault(sid, []).append(right)
+    if "".join(match.group(0) for match in _ACE.finditer(body)) != body:
+        return None
+    return grants
+
 
 def windows_file_acl() -> FileAcl:
-    return FileAcl(TRUSTED_INSTALLER, {sid: list(rights) for sid, rights in WINDOWS_FILE_GRANTS.items()})
+    return FileAcl(TRUSTED_INSTALLER, {sid: list(rights) for sid, rights in WINDOWS_FILE_GRANTS.items()},
+                   TRUSTED_INSTALLER)
 
 
 class AclStore:
@@ -84,7 +121,8 @@ class AclStore:
             entry = self._read().get(key) if key else None
         if entry is None:
             return FileAcl(ADMINISTRATORS, {ADMINISTRATORS: ["F"], LOCAL_SYSTEM: ["F"]})
-        return FileAcl(entry["owner"], {sid: list(rights) for sid, rights in entry["grants"].items()})
+        return FileAcl(entry["owner"], {sid: list(rights) for sid, rights in entry["grants"].items()},
+                       entry.get("group", ADMINISTRATORS))
 
     def put(self, host_path: Path, acl: FileAcl) -> None:
         key = self._key(host_path)
@@ -106,6 +144,11 @@ class AclStore:
 
     def admins_can_write(self, host_path: Path) -> bool:
         return bool(self.get(host_path).rights_of(ADMINISTRATORS) & _WRITE_DATA)
+
+    def admins_can_read_control(self, host_path: Path, caller: str) -> bool:
+        """READ_CONTROL (what Get-Acl needs): implied for the owner, included in every right modelled."""
+        acl = self.get(host_path)
+        return acl.owner in (ADMINISTRATORS, caller) or bool(acl.rights_of(ADMINISTRATORS))
 
     def admins_can_change_dacl(self, host_path: Path, caller: str) -> bool:
         """WRITE_DAC: implied for the owner, included in full control."""

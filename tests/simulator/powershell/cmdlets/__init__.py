@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..binding import CmdletSpec
-from . import core, files, storage
+from . import core, files, security, storage
 
-REGISTRY: dict[str, CmdletSpec] = {spec.name.lower(): spec for spec in core.SPECS + files.SPECS + storage.SPECS}
+REGISTRY: dict[str, CmdletSpec] = {spec.name.lower(): spec
+                                   for spec in core.SPECS + files.SPECS + security.SPECS + storage.SPECS}
 
 
 def find_cmdlet(name: str) -> CmdletSpec | None:

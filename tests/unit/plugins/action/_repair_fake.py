@@ -42,8 +42,9 @@ class FakeWindows:
         self.letters_stick = False
         # Files (lower-case) Administrators may not write until takeown + icacls grant (TrustedInstaller's drivers).
         self.protected: set[str] = set()
-        self.owners: dict[str, str] = {}
-        # Native steps that fail with this exit code: "takeown", "grant", "setowner", "save".
+        self.owners: dict[str, str] = {}     # SID; absent: Administrators
+        self.dacls: dict[str, str] = {}      # SDDL "D:…"; absent: full control for SYSTEM and Administrators
+        # Native steps that fail with this exit code: "takeown", "grant", "setowner", "save", "restore".
         self.native_failures: dict[str, int] = {}
         self.natives: list[list[str]] = []
 
@@ -121,6 +122,10 @@ class FakeWindows:
             found = [{"Name": self.names[k][len(prefix):], "FullName": self.names[k], "Length": len(v)}
                      for k, v in self.files.items() if k.startswith(prefix) and "\\" not in k[len(prefix):]]
             return [json.dumps(found)] if found else []
+        if text.startswith("Get-Acl"):
+            path = args[0].lower()
+            owner = self.owners.get(path, "S-1-5-32-544")
+            return [json.dumps({"Sddl": f"O:{owner}G:{owner}{self.dacls.get(path, 'D:(A;;FA;;;SY)(A;;FA;;;BA)')}"})]
         if text.startswith("Get-Content") and "-Raw" in text:
             return [self.files[args[0].lower()].decode("utf-8-sig")]
         if text.startswith("Get-Content"):
@@ -145,9 +150,18 @@ class FakeWindows:
         program, argv = text.split(" ", 1)[0], [arg.strip('"') for arg in literals(text)]
         self.natives.append([program] + argv)
         operation = "takeown" if program == "takeown.exe" else argv[1].lstrip("/")
-        operation = {"grant": "grant", "setowner": "setowner", "save": "save"}.get(operation, operation)
         if operation in self.native_failures:
             return self.native_failures[operation]
+        if operation == "restore":  # icacls <folder> /restore <aclfile>: "name\r\nDACL" lines as /save wrote them
+            if argv[2].lower() not in self.files:
+                return 2
+            name, dacl = self.files[argv[2].lower()].decode("utf-16-le").split("\r\n")[:2]
+            target = (argv[0].rstrip("\\") + "\\" + name).lower()
+            if self.owners.get(target, "S-1-5-32-544") != "S-1-5-32-544":
+                return 5
+            self.dacls[target] = dacl
+            self.protected.discard(target) if "(A;;FA;;;BA)" in dacl else self.protected.add(target)
+            return 0
         target = (argv[1] if program == "takeown.exe" else argv[0]).lower()
         if target not in self.files:
             return 1 if program == "takeown.exe" else 2
@@ -157,10 +171,13 @@ class FakeWindows:
             if self.owners.get(target, "S-1-5-32-544") != "S-1-5-32-544" and target in self.protected:
                 return 1
             self.protected.discard(target)
+            self.dacls[target] = self.dacls.get(target, "D:(A;;FA;;;SY)(A;;FA;;;BA)") + "(A;;FA;;;BA)"
         elif operation == "setowner":
-            self.owners[target] = argv[2]  # SeRestorePrivilege: whatever the DACL says
+            self.owners[target] = argv[2].lstrip("*")  # SeRestorePrivilege: whatever the DACL says
         else:
-            self.write(argv[2], b"acl of " + target.encode())
+            name = self.names[target].rsplit("\\", 1)[-1]
+            dacl = self.dacls.get(target, "D:(A;;FA;;;SY)(A;;FA;;;BA)")
+            self.write(argv[2], f"{name}\r\n{dacl}\r\n".encode("utf-16-le"))
         return 0
 
     # --- one script ----------------------------------------------------------------------------------------------
@@ -181,6 +198,8 @@ class FakeWindows:
             if line.startswith('"@@vmr:') and line.endswith(':$LASTEXITCODE"'):
                 out.append(line[1:-len('$LASTEXITCODE"')] + str(last_exit_code))
                 continue
+            if line.startswith("if (-not $?) {"):
+                continue  # every cmdlet here succeeds or prints nothing: never an abort
             if line.startswith(("takeown.exe ", "icacls.exe ")):
                 last_exit_code = self.native(line)
                 continue

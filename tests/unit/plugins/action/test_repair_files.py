@@ -26,11 +26,29 @@ def pe(tag: bytes, machine: int = 0x8664) -> bytes:
     return bytes(data) + tag
 
 
+TI = "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
+TI_DACL = f"D:(A;;FA;;;{TI})(A;;0x1200a9;;;BA)(A;;0x1200a9;;;SY)"
+ORIGINAL_SDDL = f"O:{TI}G:{TI}{TI_DACL}"
+JOURNAL = "F:\\vmrescue\\journal.json"
+
+
 def machine():
     windows = gen2_machine(extra_files={BCD + ".LOG1": b"log1", "F:\\Windows\\System32\\config\\SYSTEM.LOG1": b"slog",
                                         DRIVER: pe(b"broken"), GOOD: pe(b"good")})
+    # What identifies a volume independently of its letter (_volume_identity).
+    for number, found in enumerate(windows.disks):
+        found["Guid"] = f"{{0000000{number}-0000-0000-0000-000000000000}}"
+    for found in windows.partitions:
+        found.update(Offset=found["PartitionNumber"] * 1048576,
+                     Guid=f"{{{found['DiskNumber']}{found['PartitionNumber']}000000-0000-0000-0000-000000000000}}")
     windows.protected.add(DRIVER.lower())  # TrustedInstaller's: a plain copy onto it is refused
+    windows.owners[DRIVER.lower()] = TI
+    windows.dacls[DRIVER.lower()] = TI_DACL
     return windows
+
+
+def sddl(windows, path=DRIVER):
+    return f"O:{windows.owners[path.lower()]}G:{windows.owners[path.lower()]}{windows.dacls[path.lower()]}"
 
 
 def backup(windows, **args):
@@ -124,13 +142,68 @@ def test_driver_is_backed_up_once_replaced_and_verified():
         ["icacls.exe", DRIVER, "/save", "F:\\vmrescue-backup\\drivers\\filecrypt.sys.acl"],
         ["takeown.exe", "/F", DRIVER, "/A"],
         ["icacls.exe", DRIVER, "/grant", "*S-1-5-32-544:F"],
-        ["icacls.exe", DRIVER, "/setowner", "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"],
+        ["icacls.exe", "F:\\Windows\\System32\\drivers", "/restore", "F:\\vmrescue-backup\\drivers\\filecrypt.sys.acl"],
+        ["icacls.exe", DRIVER, "/setowner", "*" + TI],
     ]
-    assert windows.owners[DRIVER.lower()] == "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
-    assert "f:\\vmrescue-backup\\drivers\\filecrypt.sys.acl" in windows.files
+    # The new file has exactly the original's owner and DACL: Administrators keep no full control.
+    assert sddl(windows) == ORIGINAL_SDDL and result["sddl"] == ORIGINAL_SDDL
     windows.commands.clear()
     again = driver(windows)
     assert again["changed"] is False and windows.commands == ["driver-read"]
+
+
+def test_the_journal_record_is_written_before_the_backup_and_the_replacement():
+    windows = machine()
+    result = driver(windows, journal=JOURNAL)
+    assert not result.get("failed"), result
+    journal = json.loads(windows.files[JOURNAL.lower()].decode("utf-8-sig"))
+    (key, record), = journal["drivers"].items()
+    assert key == "gpt:{00000001-0000-0000-0000-000000000000}:{13000000-0000-0000-0000-000000000000}|" \
+                  "windows\\system32\\drivers\\filecrypt.sys"
+    assert record == {"path": "windows\\system32\\drivers\\filecrypt.sys", "name": "filecrypt.sys",
+                      "sha256": hashlib.sha256(pe(b"broken")).hexdigest(), "sddl": ORIGINAL_SDDL,
+                      "backup_volume": key.split("|")[0], "backup": "vmrescue-backup\\drivers\\filecrypt.sys",
+                      "acl": "vmrescue-backup\\drivers\\filecrypt.sys.acl"}
+    # A second swap with a newer source keeps the first record (the original).
+    windows.write(GOOD, pe(b"newer"))
+    assert driver(windows, journal=JOURNAL)["changed"] is True
+    assert json.loads(windows.files[JOURNAL.lower()].decode("utf-8-sig")) == journal
+
+
+def test_a_re_run_completes_a_missing_acl_file_before_replacing():
+    windows = machine()
+    windows.native_failures["save"] = 1
+    assert driver(windows, journal=JOURNAL)["failed"]
+    del windows.native_failures["save"]
+    windows.commands.clear()
+    result = driver(windows, journal=JOURNAL)
+    assert not result.get("failed") and result["backed_up"] is False, result
+    assert windows.commands == ["driver-read", "driver-backup", "driver-replace"]
+    assert "f:\\vmrescue-backup\\drivers\\filecrypt.sys.acl" in windows.files and sddl(windows) == ORIGINAL_SDDL
+
+
+def test_a_re_run_puts_back_the_acl_of_a_copy_left_without_it():
+    """The journal knows the original's SDDL, so a re-run finds a copy whose ACL was not put back and finishes it."""
+    windows = machine()
+    windows.native_failures["restore"] = 3
+    result = driver(windows, journal=JOURNAL)
+    assert result["failed"] and "icacls /restore exit code 3" in result["msg"], result
+    assert windows.files[DRIVER.lower()] == pe(b"good") and sddl(windows) != ORIGINAL_SDDL
+    del windows.native_failures["restore"]
+    windows.commands.clear()
+    again = driver(windows, journal=JOURNAL)
+    assert again["changed"] is True and not again.get("failed"), again
+    assert windows.commands == ["driver-read", "driver-replace"] and sddl(windows) == ORIGINAL_SDDL
+
+
+def test_a_source_beside_the_destination_or_identical_to_it_is_refused():
+    windows = machine()
+    result = driver(windows, src="F:\\Windows\\System32\\drivers\\filecrypt.sys")
+    assert result["failed"] and "the broken disk's own driver" in result["msg"] and windows.commands == []
+    windows.write(GOOD, pe(b"broken"))
+    result = driver(windows)
+    assert result["failed"] and "nothing to replace" in result["msg"]
+    assert windows.commands == ["driver-read"]
 
 
 def test_a_failed_takeown_changes_nothing_and_says_so():
@@ -140,18 +213,17 @@ def test_a_failed_takeown_changes_nothing_and_says_so():
     assert result["failed"] and "takeown" in result["msg"] and "exit code 1" in result["msg"]
     assert "was not changed" in result["msg"]
     assert windows.files[DRIVER.lower()] == pe(b"broken")
-    assert [step[0] for step in windows.natives] == ["icacls.exe", "takeown.exe", "icacls.exe"]  # save, -, setowner
-    assert windows.natives[-1][2] == "/setowner"
+    assert [step[0] for step in windows.natives] == ["icacls.exe", "takeown.exe", "icacls.exe", "icacls.exe"]
+    assert [step[2] for step in windows.natives[2:]] == ["/restore", "/setowner"]   # always, whatever failed
 
 
-def test_a_failed_grant_leaves_the_original_and_gives_it_back_to_trustedinstaller():
+def test_a_failed_grant_leaves_the_original_with_its_owner_and_dacl():
     windows = machine()
     windows.native_failures["grant"] = 5
     result = driver(windows)
     assert result["failed"] and "full control" in result["msg"] and "was not replaced" in result["msg"]
-    assert "NT SERVICE\\TrustedInstaller again" in result["msg"]
-    assert windows.files[DRIVER.lower()] == pe(b"broken")
-    assert windows.owners[DRIVER.lower()] == "*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
+    assert "its original DACL and owner were put back" in result["msg"]
+    assert windows.files[DRIVER.lower()] == pe(b"broken") and sddl(windows) == ORIGINAL_SDDL
 
 
 def test_a_failed_setowner_after_a_good_copy_says_who_owns_the_file():
@@ -159,7 +231,7 @@ def test_a_failed_setowner_after_a_good_copy_says_who_owns_the_file():
     windows.native_failures["setowner"] = 1
     result = driver(windows)
     assert result["failed"] and "replaced and verified" in result["msg"]
-    assert "Administrators still own it" in result["msg"]
+    assert "Administrators may still own it" in result["msg"]
     assert windows.files[DRIVER.lower()] == pe(b"good")
 
 
@@ -179,6 +251,50 @@ def test_the_first_backup_is_kept():
     result = driver(windows)
     assert result["changed"] is True and result["backed_up"] is False
     assert windows.files["f:\\vmrescue-backup\\drivers\\filecrypt.sys"] == pe(b"broken")
+
+
+def restore(windows, check=False, diff=False):
+    return make_plugin(DriverFile, windows, {"journal": JOURNAL, "restore_journal": True},
+                       check=check, diff=diff).run(task_vars={})
+
+
+def test_a_journal_restore_puts_file_owner_and_dacl_back_and_reports_each_record():
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    checked = restore(windows, check=True, diff=True)
+    assert checked["changed"] and checked["drivers"][0]["status"] == "would restore"
+    assert windows.files[DRIVER.lower()] == pe(b"good")
+    assert checked["diff"][0]["after"] == {"sha256": hashlib.sha256(pe(b"broken")).hexdigest(), "sddl": ORIGINAL_SDDL}
+    windows.commands.clear()
+    result = restore(windows)
+    assert not result.get("failed") and result["changed"], result
+    assert windows.commands == ["driver-restore-read", "driver-restore-state", "driver-restore"]
+    assert (result["restored"], result["already_original"], result["could_not"]) == (1, 0, 0)
+    assert windows.files[DRIVER.lower()] == pe(b"broken") and sddl(windows) == ORIGINAL_SDDL
+    again = restore(windows)
+    assert again["changed"] is False and again["drivers"][0]["status"] == "already original"
+
+
+def test_a_journal_restore_that_cannot_restore_a_record_fails_naming_it():
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    del windows.files["f:\\vmrescue-backup\\drivers\\filecrypt.sys"]
+    result = restore(windows)
+    assert result["failed"] and result["could_not"] == 1 and "backup" in result["msg"]
+    assert DRIVER.lower() in result["msg"].lower()
+    assert windows.files[DRIVER.lower()] == pe(b"good")
+    windows.partitions[3]["Guid"] = "{99999999-0000-0000-0000-000000000000}"   # another disk at that letter
+    result = restore(windows)
+    assert result["failed"] and "no attached partition" in result["msg"]
+
+
+def test_a_restore_from_a_missing_journal_fails_and_swap_options_are_refused():
+    result = restore(machine())
+    assert result["failed"] and "does not exist" in result["msg"]
+    windows = machine()
+    result = make_plugin(DriverFile, windows, {"journal": JOURNAL, "restore_journal": True, "src": GOOD}
+                         ).run(task_vars={})
+    assert result["failed"] and "src cannot be given" in result["msg"] and windows.commands == []
 
 
 def test_driver_check_and_diff_mode():
@@ -212,7 +328,8 @@ def test_expected_hash_and_version_that_match_are_accepted():
 
 def test_dest_on_the_recovery_vms_own_disk_is_refused():
     windows = machine()
-    result = driver(windows, name=None, windows_drive=None, dest="C:\\Windows\\System32\\drivers\\x.sys")
+    result = driver(windows, name=None, windows_drive=None, dest="C:\\Windows\\System32\\drivers\\x.sys",
+                    src="C:\\known-good\\x.sys")
     assert result["failed"] and "refusing" in result["msg"]
 
 
@@ -277,3 +394,51 @@ def test_version_tuples():
     assert version_tuple("10.0.14393.1770 (rs1_release.170917-1700)") == (10, 0, 14393, 1770)
     assert version_tuple("10.0.0.0") == version_tuple("10") == (10,)
     assert version_tuple("") is None and version_tuple(None) is None
+
+
+def test_a_journal_restore_finds_the_driver_under_a_new_drive_letter():
+    """The record names the volume, not the letter: after the disk came back as G:, G: is restored."""
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    windows.partitions[3]["DriveLetter"] = "G"
+    for path in [p for p in windows.files if p.startswith("f:\\")]:
+        windows.write("g:" + windows.names[path][2:], windows.files.pop(path))
+    for table in (windows.owners, windows.dacls):
+        for path in [p for p in table if p.startswith("f:\\")]:
+            table["g:" + path[2:]] = table.pop(path)
+    moved = DRIVER.replace("F:", "G:")
+    result = make_plugin(DriverFile, windows, {"journal": "G:\\vmrescue\\journal.json", "restore_journal": True}
+                         ).run(task_vars={})
+    assert not result.get("failed") and result["restored"] == 1, result
+    assert result["drivers"][0]["path"].lower() == moved.lower()
+    assert windows.files[moved.lower()] == pe(b"broken") and sddl(windows, moved) == ORIGINAL_SDDL
+
+
+def test_an_incomplete_driver_record_fails_clearly_in_a_swap_and_is_a_could_not_in_a_restore():
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    journal = json.loads(windows.files[JOURNAL.lower()].decode("utf-8-sig"))
+    key = next(iter(journal["drivers"]))
+    journal["drivers"][key] = {"path": "windows\\system32\\drivers\\filecrypt.sys"}
+    windows.write(JOURNAL, json.dumps(journal).encode("utf-8"))
+    windows.write(GOOD, pe(b"newer"))
+    result = driver(windows, journal=JOURNAL)
+    assert result["failed"] and "incomplete record" in result["msg"], result
+    result = restore(windows)
+    assert result["failed"] and result["could_not"] == 1 and "incomplete" in result["msg"], result
+    journal["drivers"][key] = "not a record"
+    windows.write(JOURNAL, json.dumps(journal).encode("utf-8"))
+    assert "incomplete" in restore(windows)["msg"]
+
+
+def test_a_journal_restore_never_writes_to_the_recovery_vms_own_disk():
+    windows = machine()
+    driver(windows, journal=JOURNAL)
+    journal = json.loads(windows.files[JOURNAL.lower()].decode("utf-8-sig"))
+    (key, record), = journal["drivers"].items()
+    own = "gpt:{00000000-0000-0000-0000-000000000000}:{03000000-0000-0000-0000-000000000000}"   # disk 0, C:
+    journal["drivers"] = {f"{own}|{record['path']}": record}
+    windows.write(JOURNAL, json.dumps(journal).encode("utf-8"))
+    result = restore(windows)
+    assert result["failed"] and "own running system" in result["msg"], result
+    assert windows.commands[-1] == "driver-restore-read"

@@ -58,37 +58,59 @@ def test_many_files_are_copied_and_hashed_by_one_command():
     assert verify.step_names == [f"h.{i}" for i in range(40)]
 
 
+TI = "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
+
+
 def test_driver_read_is_one_command():
-    script = files.driver_read_script("C:\\good.sys", "F:\\x.sys", "F:\\b\\x.sys", 1024)
-    assert script.step_names == ["disks", "partitions", "source", "source-head", "dest", "dest-head", "backup"]
-    assert "Get-Content -LiteralPath 'C:\\good.sys' -Encoding Byte -TotalCount 1024" in script.render()
-    assert "Get-Content -LiteralPath 'F:\\x.sys' -Encoding Byte -TotalCount 1024" in script.render()
+    script = files.driver_read_script("C:\\good.sys", "F:\\x.sys", "F:\\b\\x.sys", 1024, "F:\\vmrescue\\journal.json")
+    assert script.step_names == ["exists", "disks", "partitions", "journal", "source", "source-head", "dest",
+                                 "dest-head", "dest-sddl", "backup", "backup-acl"]
+    text = script.render()
+    assert "Get-Content -LiteralPath 'C:\\good.sys' -Encoding Byte -TotalCount 1024" in text
+    assert "Get-Content -LiteralPath 'F:\\x.sys' -Encoding Byte -TotalCount 1024" in text
+    assert "Get-Acl -LiteralPath 'F:\\x.sys' | Select-Object -Property Sddl | ConvertTo-Json -Compress" in text
+    assert "Test-Path -LiteralPath 'F:\\b\\x.sys.acl' -PathType Leaf" in text
 
 
-def test_driver_backup_saves_the_dacl_next_to_the_backup():
-    script = files.driver_backup_script("F:\\x.sys", "F:\\b\\drivers\\x.sys")
-    assert script.step_names == ["mkdir", "copy", "hash", "acl"]
+def test_driver_backup_writes_the_journal_first_and_saves_the_dacl_next_to_the_backup():
+    script = files.driver_backup_script("F:\\x.sys", "F:\\b\\drivers\\x.sys", "F:\\vmrescue\\journal.json", "{}")
+    assert script.step_names == ["journal-dir", "journal-write", "mkdir", "copy", "hash", "acl", "acl-hash"]
     assert "icacls.exe 'F:\\x.sys' '/save' 'F:\\b\\drivers\\x.sys.acl'" in script.render()
+    # A re-run sends only what it found missing; without a new record no journal write.
+    partial = files.driver_backup_script("F:\\x.sys", "F:\\b\\drivers\\x.sys", "F:\\j.json", None, copy=False)
+    assert partial.step_names == ["hash", "acl", "acl-hash"]
 
 
-def test_driver_replace_takes_ownership_and_copies_only_after_a_grant():
-    text = files.driver_replace_script("C:\\good.sys", "F:\\x.sys").render().splitlines()
-    takeown = text.index("takeown.exe '/F' 'F:\\x.sys' '/A'")
-    grant = text.index("icacls.exe 'F:\\x.sys' '/grant' '*S-1-5-32-544:F'")
-    copy = text.index("Copy-Item -LiteralPath 'C:\\good.sys' -Destination 'F:\\x.sys' -Force")
-    setowner = text.index("""icacls.exe 'F:\\x.sys' '/setowner' '*S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464'""")
-    assert takeown < grant < copy < setowner
-    # grant and copy sit inside "only when the last native program succeeded"; setowner always runs.
+def test_driver_replace_takes_ownership_copies_only_after_a_grant_then_puts_dacl_and_owner_back():
+    text = files.driver_replace_script("C:\\good.sys", "F:\\d\\x.sys", "F:\\b\\x.sys.acl", TI).render().splitlines()
+    takeown = text.index("takeown.exe '/F' 'F:\\d\\x.sys' '/A'")
+    grant = text.index("icacls.exe 'F:\\d\\x.sys' '/grant' '*S-1-5-32-544:F'")
+    copy = text.index("Copy-Item -LiteralPath 'C:\\good.sys' -Destination 'F:\\d\\x.sys' -Force")
+    dacl = text.index("icacls.exe 'F:\\d' '/restore' 'F:\\b\\x.sys.acl'")
+    owner = text.index(f"icacls.exe 'F:\\d\\x.sys' '/setowner' '*{TI}'")
+    assert takeown < grant < copy < dacl < owner
+    # grant and copy sit inside "only when the last native program succeeded"; the DACL and the owner always run.
     assert text[grant - 2] == "if ($LASTEXITCODE -eq 0) {" and text[copy - 2] == "if ($LASTEXITCODE -eq 0) {"
-    assert text[setowner - 1].startswith("Write-Output") and text[setowner - 2] == "}"
+    assert text[dacl - 1].startswith("Write-Output") and text[dacl - 2] == "}"
+    assert text[owner - 1].startswith("Write-Output") and not text[owner - 2].startswith("if (")
+    acl_only = files.driver_replace_script(None, "F:\\d\\x.sys", "F:\\b\\x.sys.acl", TI)
+    assert acl_only.step_names == ["takeown", "dacl", "owner", "hash", "sddl"]
+
+
+def test_a_journal_restore_puts_each_record_back_under_its_own_steps():
+    script = files.driver_restore_script([("F:\\b\\x.sys", "F:\\d\\x.sys", "F:\\b\\x.sys.acl", TI),
+                                          ("F:\\b\\y.sys", "F:\\d\\y.sys", "F:\\b\\y.sys.acl", "S-1-5-18")])
+    steps = ("takeown", "grant", "copy", "dacl", "owner", "hash", "sddl")
+    assert script.step_names[:7] == [f"r0.{step}" for step in steps]
+    assert script.step_names[7] == "r1.takeown" and "'*S-1-5-18'" in script.render()
 
 
 def test_a_failed_native_step_is_told_by_its_exit_code():
-    script = files.driver_replace_script("C:\\good.sys", "F:\\x.sys")
+    script = files.driver_replace_script("C:\\good.sys", "F:\\x.sys", "F:\\b\\x.sys.acl", TI)
     nonce = script.nonce
     out = "\n".join([f"@@vmr:{nonce}:begin:takeown", f"@@vmr:{nonce}:rc:takeown:0",
                      f"@@vmr:{nonce}:begin:grant", f"@@vmr:{nonce}:rc:grant:5",
-                     f"@@vmr:{nonce}:begin:setowner", f"@@vmr:{nonce}:rc:setowner:0", f"@@vmr:{nonce}:done"])
+                     f"@@vmr:{nonce}:begin:owner", f"@@vmr:{nonce}:rc:owner:0", f"@@vmr:{nonce}:done"])
     result = parse_output(script, out)
     assert files.failed_native(result, "takeown") is None
     assert files.failed_native(result, "grant") == 5

@@ -95,3 +95,12 @@ def test_a_host_pattern_that_matches_nothing_fails(tmp_path: Path) -> None:
     assert run.rc != 0, run.explain()
     assert "vmrescue_hosts 'no_such_group' matches no host" in run.output, run.explain()
     assert commands == []
+
+
+@pytest.mark.parametrize("drivers", [[5], [{"src": "C:\\known-good\\filecrypt.sys"}], [{"name": ["x.sys"]}]],
+                         ids=["int", "dict-without-name", "name-not-a-string"])
+def test_driver_entries_of_the_wrong_shape_fail_before_any_remote_command(tmp_path: Path, drivers) -> None:
+    run, commands, before, after = _run_failing(tmp_path, {"vmrescue_phases": ["swap"],
+                                                           "safeboot_driver_swap_drivers": drivers})
+    assert "safeboot_driver_swap_drivers must be a list of driver file names" in run.output, run.explain()
+    assert commands == [] and after == before

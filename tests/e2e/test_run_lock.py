@@ -17,7 +17,7 @@ from tests.simulator.fixture import build, running_simulator
 
 from test_playbooks_support import (
     BOOTMGR, assert_ok, bcd_int, bcd_values, broken_disk, default_loader, host_counts, registry_values,
-    require_collection_modules, run_playbook, write_inventory,
+    require_collection_modules, run_playbook, tree_hashes, write_inventory,
 )
 
 HOST = "rescue01"
@@ -99,17 +99,36 @@ def test_a_second_run_told_not_to_wait_fails_naming_the_owner(tmp_path: Path) ->
     assert not (broken_disk(machine_dir).windows_dir / "vmrescue" / "lock.json").exists()
 
 
+def _place_lock(machine_dir: Path, run_id: str, expires: dt.datetime) -> Path:
+    lock_file = broken_disk(machine_dir).windows_dir / "vmrescue" / "lock.json"
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock_file.write_text(json.dumps({
+        "format": 1, "controller": "old-controller", "run_id": run_id, "purpose": "swap",
+        "started": (expires - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}), encoding="utf-8")
+    return lock_file
+
+
+def test_check_mode_reports_a_held_lock_and_writes_nothing(tmp_path: Path) -> None:
+    require_collection_modules(*MODULES)
+    machine_dir = tmp_path / "machine"
+    build(machine_dir, generation=1)
+    _place_lock(machine_dir, "busy-run", dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1))
+    before = tree_hashes(machine_dir)
+    with running_simulator(machine_dir) as simulator:
+        inventory = write_inventory(tmp_path / "inventory.ini", {HOST: simulator.inventory_path})
+        run = run_playbook("critical_service_repair.yml", inventory, {"vmrescue_phases": ["enable_dump"]},
+                           check=True)
+    assert_ok(run, HOST, changed=None)
+    assert "locked by another run" in run.output and "run busy-run" in run.output, run.explain()
+    assert tree_hashes(machine_dir) == before
+
+
 def test_an_expired_lock_is_taken_over(tmp_path: Path) -> None:
     require_collection_modules(*MODULES)
     machine_dir = tmp_path / "machine"
     build(machine_dir, generation=1)
-    lock_file = broken_disk(machine_dir).windows_dir / "vmrescue" / "lock.json"
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    expired = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
-    lock_file.write_text(json.dumps({
-        "format": 1, "controller": "old-controller", "run_id": "killed-run", "purpose": "swap",
-        "started": (expired - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "expires": expired.strftime("%Y-%m-%dT%H:%M:%SZ")}), encoding="utf-8")
+    lock_file = _place_lock(machine_dir, "killed-run", dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
     with running_simulator(machine_dir) as simulator:
         inventory = write_inventory(tmp_path / "inventory.ini", {HOST: simulator.inventory_path})
         run = run_playbook("critical_service_repair.yml", inventory, {"vmrescue_phases": ["discover"]})

@@ -53,12 +53,13 @@ class ActionModule(VmrescueAction):
     def _take(self, path: str, run_id: str, params: dict[str, t.Any]) -> dict[str, t.Any]:
         started = time.monotonic()
         warnings: list[str] = []
+        waited = False
         text = catalogue.lock_text(self.run_script(catalogue.read_script(path)), path)
         while True:
             current = lock.parse(text, path) if text is not None else None
             state = lock.state_of(current, run_id, _now())
             if state == lock.OURS:
-                return self._taken(path, current, False, warnings, text)
+                return self._taken(path, current, False, warnings, text, waited)
             if self.check_mode:
                 return self._check_mode_answer(path, current, state, run_id, params, warnings, text)
             if state in (lock.TAKEN, lock.EXPIRED):
@@ -77,7 +78,7 @@ class ActionModule(VmrescueAction):
                     raise VmrescueError(f"the run lock {path} could not be created on the broken disk "
                                         "(is the volume writable?); nothing else was written", stderr=result.stderr)
                 if lock.parse(after, path).run_id == run_id:
-                    return self._taken(path, lock.parse(after, path), True, warnings, text)
+                    return self._taken(path, lock.parse(after, path), True, warnings, text, waited)
                 text = after      # another run was faster: it holds the lock now (or released it already)
                 continue
             waited = time.monotonic() - started
@@ -85,11 +86,13 @@ class ActionModule(VmrescueAction):
                 raise VmrescueError(lock.held_message(path, current, waited), held_by=current.as_dict(),
                                     warnings=warnings)
             time.sleep(params["poll_interval"])
+            waited = True
             text = catalogue.lock_text(self.run_script(catalogue.read_script(path)), path)
 
     def _taken(self, path: str, owner: lock.LockOwner, changed: bool, warnings: list[str],
-               before_text: str | None) -> dict[str, t.Any]:
-        result: dict[str, t.Any] = {"changed": changed, "path": path, "owner": owner.as_dict(), "held_by": None}
+               before_text: str | None, waited: bool) -> dict[str, t.Any]:
+        result: dict[str, t.Any] = {"changed": changed, "path": path, "owner": owner.as_dict(), "held_by": None,
+                                    "waited": waited}
         if warnings:
             result["warnings"] = warnings
         if self.diff_mode:

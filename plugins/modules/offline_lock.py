@@ -106,6 +106,12 @@ held_by:
   description: Another run's lock that was found (in check mode, on failure, or left in place by a release).
   returned: always
   type: dict
+waited:
+  description:
+    - The lock was taken after waiting for another run. What that run did to the recovery VM meanwhile (a temporary
+      drive letter it released, for example) may have changed what an earlier discovery found, so discover again.
+  returned: when the lock was taken
+  type: bool
 remote_commands:
   description: The remote commands sent.
   returned: always

@@ -47,9 +47,15 @@ def _wait_for_lock(simulator, run_id: str) -> None:
     raise AssertionError(f"{run_id} never took the lock")
 
 
-def _start_two_runs(tmp_path: Path, second_vars: dict):
+def _letters(machine_dir: Path) -> list[str | None]:
+    machine = json.loads((machine_dir / "machine.json").read_text(encoding="utf-8"))
+    return [p["letter"] for d in machine["disks"] for p in d["partitions"]]
+
+
+def _start_two_runs(tmp_path: Path, second_vars: dict, generation: int):
     machine_dir = tmp_path / "machine"
-    build(machine_dir, generation=1)
+    build(machine_dir, generation=generation)
+    letters_before = _letters(machine_dir)
     first_vars = {"vmrescue_phases": ["enable_dump"], "vmrescue_run_id": "run-A"}
     with running_simulator(machine_dir, latency_ms=LATENCY_MS) as simulator:
         inventory = write_inventory(tmp_path / "inventory.ini", {HOST: simulator.inventory_path})
@@ -60,13 +66,16 @@ def _start_two_runs(tmp_path: Path, second_vars: dict):
                                  {"vmrescue_run_id": "run-B", **second_vars})
             runs = first.result(), second.result()
         commands = simulator.commands()
-    return machine_dir, runs, commands
+    return machine_dir, letters_before, runs, commands
 
 
 def test_a_second_run_waits_for_the_first(tmp_path: Path) -> None:
+    """Gen2: the first run gives the EFI partition a temporary letter the second run's discovery sees, and takes it
+    back while the second run waits; the second run discovers again once it holds the lock."""
     require_collection_modules(*MODULES)
-    machine_dir, (first, second), commands = _start_two_runs(
-        tmp_path, {"vmrescue_phases": ["safeboot"], "vmrescue_lock_wait": 600, "vmrescue_lock_poll_interval": 1})
+    machine_dir, letters_before, (first, second), commands = _start_two_runs(
+        tmp_path, {"vmrescue_phases": ["safeboot"], "vmrescue_lock_wait": 600, "vmrescue_lock_poll_interval": 1},
+        generation=2)
     assert_ok(first, HOST, changed=True)
     assert_ok(second, HOST, changed=True)
     # run-B took the lock only after run-A released it, and released its own.
@@ -78,6 +87,7 @@ def test_a_second_run_waits_for_the_first(tmp_path: Path) -> None:
     b_start = len(names) - 1 - names[::-1].index("lock-create")
     assert not any(n.endswith("-write") for n in names[a_end:b_start]), "run-B wrote before it held the lock"
     assert writes_inside_a, names
+    assert names.count("disk-discovery") == 3, "run-B did not discover again once it held the lock"
     # Both runs' changes are on the disk, and the lock is gone.
     disk = broken_disk(machine_dir)
     objects = bcd_values(disk.bcd)
@@ -85,12 +95,13 @@ def test_a_second_run_waits_for_the_first(tmp_path: Path) -> None:
     values = registry_values(disk.system, "\\ControlSet001\\Control\\CrashControl")
     assert values["CrashDumpEnabled"] == ("REG_DWORD", 2)
     assert not (disk.windows_dir / "vmrescue" / "lock.json").exists()
+    assert _letters(machine_dir) == letters_before, "a temporary letter was left behind"
 
 
 def test_a_second_run_told_not_to_wait_fails_naming_the_owner(tmp_path: Path) -> None:
     require_collection_modules(*MODULES)
-    machine_dir, (first, second), _commands = _start_two_runs(
-        tmp_path, {"vmrescue_phases": ["safeboot"], "vmrescue_lock_wait": 0})
+    machine_dir, _letters_before, (first, second), _commands = _start_two_runs(
+        tmp_path, {"vmrescue_phases": ["safeboot"], "vmrescue_lock_wait": 0}, generation=1)
     assert_ok(first, HOST, changed=True)
     assert second.rc != 0 and host_counts(second, HOST)["failed"] == 1, second.explain()
     assert "locked by another run" in second.output and "run run-A" in second.output, second.explain()

@@ -85,7 +85,7 @@ def test_an_absent_lock_is_taken_with_its_owner():
     files = Files()
     result, recorder = _run(files, diff=True)
     assert not result.get("failed"), result
-    assert result["changed"] is True
+    assert result["changed"] is True and result["waited"] is False
     owner = files.owner()
     assert owner["run_id"] == "run-1" and owner["purpose"] == "enable_dump"
     assert (owner["started"], owner["expires"]) == ("2026-12-01T03:00:00Z", "2026-12-01T05:00:00Z")
@@ -118,7 +118,7 @@ def test_a_held_lock_is_waited_for_until_it_is_released():
     files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))}, before_read=release_before_third_read)
     result, _ = _run(files, wait_timeout=60, poll_interval=5)
     assert not result.get("failed"), result
-    assert files.owner()["run_id"] == "run-1"
+    assert files.owner()["run_id"] == "run-1" and result["waited"] is True
     assert [c["name"] for c in result["remote_commands"]] == ["lock-read", "lock-read", "lock-read", "lock-create"]
 
 

@@ -70,7 +70,8 @@ def test_a_journal_off_the_broken_disk_fails_before_the_backup(tmp_path: Path) -
 
 @pytest.mark.parametrize(("extra_vars", "message"), [
     ({"discover_control_sets": ["ControlSet009"]}, "discover_control_sets names ControlSet009, which the SYSTEM hive"),
-    ({"enable_dump_control_sets": ["ControlSet001", "controlset009"]}, "control set number(s) 9, which the SYSTEM hive"),
+    ({"enable_dump_control_sets": ["ControlSet001", "controlset009"]},
+     "control set number(s) 9, which the SYSTEM hive"),
 ], ids=["discover", "enable_dump"])
 def test_control_sets_absent_from_the_hive_fail_before_any_bcd_or_registry_write(tmp_path: Path, extra_vars: dict,
                                                                                    message: str) -> None:

@@ -20,7 +20,8 @@ def test_an_existing_file_is_not_replaced_without_force(machine: Machine) -> Non
     code, out, err = run(machine, CREATE.format('{"run_id": "b"}'))
     assert out.strip() == "refused" and "already exists" in err, (code, out, err)
     assert machine.resolve_path("F:\\vmrescue\\lock.json").read_bytes() == b'{"run_id": "a"}'
-    code, _out, err = run(machine, "New-Item -ItemType File -Path 'F:\\vmrescue\\lock.json' -Value 'c' -Force | Out-Null")
+    code, _out, err = run(machine,
+                          "New-Item -ItemType File -Path 'F:\\vmrescue\\lock.json' -Value 'c' -Force | Out-Null")
     assert (code, err) == (0, "") and machine.resolve_path("F:\\vmrescue\\lock.json").read_bytes() == b"c"
 
 

@@ -43,7 +43,8 @@ def role_options(repo_root: Path) -> dict[str, dict]:
 
 def known_phases(repo_root: Path) -> list[str]:
     plays = yaml.safe_load((repo_root / PLAYBOOK).read_text(encoding="utf-8"))
-    return plays[0]["vars"]["_vmrescue_known_phases"]
+    return next(play["vars"]["_vmrescue_known_phases"] for play in plays
+                if "_vmrescue_known_phases" in (play.get("vars") or {}))
 
 
 def problems(repo_root: Path) -> list[str]:
@@ -52,6 +53,10 @@ def problems(repo_root: Path) -> list[str]:
     playbook_variables = {
         "vmrescue_hosts": {"type": "str"},
         "vmrescue_phases": {"type": "list", "choices": known_phases(repo_root)},
+        "vmrescue_run_id": {"type": "str"},
+        "vmrescue_lock_wait": {"type": "int"},
+        "vmrescue_lock_poll_interval": {"type": "int"},
+        "vmrescue_lock_expiry": {"type": "int"},
     }
     config = yaml.safe_load((repo_root / "awx" / "controller_config.yml").read_text(encoding="utf-8"))
     found = []

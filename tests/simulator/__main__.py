@@ -15,6 +15,7 @@ from .inventory import write_inventory
 from .launcher import Launcher
 from .server import NotLoopbackError, WsmanHttpServer, require_loopback, start_in_thread
 from .shells import ShellService
+from .windows.i18n import LANGUAGES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--username", default="vmradmin")
     serve.add_argument("--password", default="Sim-Passw0rd!")
     serve.add_argument("--scheme", choices=("http", "https"), default="http")
-    serve.add_argument("--language", default="en-US")
+    # Only languages with every translated message: any other would die at the first message it must print.
+    serve.add_argument("--language", default="en-US", choices=LANGUAGES,
+                       help="display language of the translated messages (default en-US)")
     serve.add_argument("--latency-ms", type=int, default=0)
     serve.add_argument("--fault", action="append", default=[], metavar="SPEC")
     serve.add_argument("--log", type=Path, help="append one JSON line per executed command")

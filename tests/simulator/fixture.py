@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .commandlog import read_log
+from .windows.i18n import LANGUAGES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 60.0
@@ -77,6 +78,8 @@ def _drain(stream, sink: list[str]) -> None:
 def running_simulator(machine_dir: Path, *, scheme: str = "http", language: str = "en-US", latency_ms: int = 0,
                       faults: tuple[str, ...] | list[str] = (), log_path: Path | None = None,
                       username: str = DEFAULT_USERNAME, password: str = DEFAULT_PASSWORD) -> Iterator[Simulator]:
+    if language not in LANGUAGES:
+        raise SimulatorError(f"unsupported simulator language {language!r}; supported: {', '.join(LANGUAGES)}")
     with tempfile.TemporaryDirectory(prefix="vmrescue-sim-") as scratch:
         scratch_dir = Path(scratch)
         log = log_path or scratch_dir / "commands.jsonl"

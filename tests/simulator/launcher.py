@@ -13,6 +13,7 @@ from typing import Any, Callable
 from . import ansible_internal
 from .commandlog import CommandLog, CommandRecord
 from .faults import FaultPlan
+from .windows.i18n import LANGUAGES
 
 KIND_CATALOGUE = "catalogue"
 KIND_INTERNAL = "ansible-internal"
@@ -78,6 +79,8 @@ class Process:
 class Launcher:
     def __init__(self, machine: Any, *, run_powershell: RunPowerShell, language: str = "en-US",
                  faults: FaultPlan | None = None, latency_s: float = 0.0, log: CommandLog | None = None) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}; supported: {', '.join(LANGUAGES)}")
         self.machine = machine
         self.faults = faults or FaultPlan()
         self.language = language

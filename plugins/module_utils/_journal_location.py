@@ -19,6 +19,8 @@ naming it.
 from __future__ import annotations
 
 import dataclasses
+import random
+import time
 import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils import _journal
@@ -94,8 +96,14 @@ def other_records(journal: dict[str, t.Any], section: str, where: Places, disks:
     return found
 
 
-JOURNAL_ATTEMPTS = 5
+JOURNAL_ATTEMPTS = 8
+PAUSE_S = (0.2, 1.0)        # a random pause, times the attempt number, before reading again
 T = t.TypeVar("T")
+
+
+def pause_before_attempt(attempt: int) -> None:
+    """Two runs that retried at once would meet again: a random, growing pause lets one of them through."""
+    time.sleep(random.uniform(*PAUSE_S) * (attempt - 1))
 
 
 def retrying_on_journal_change(run: t.Callable[[], T]) -> T:
@@ -103,6 +111,8 @@ def retrying_on_journal_change(run: t.Callable[[], T]) -> T:
 
     The write command stopped before any change each time (``journal-guard``), so a new read and plan is safe."""
     for attempt in range(1, JOURNAL_ATTEMPTS + 1):
+        if attempt > 1:
+            pause_before_attempt(attempt)
         try:
             return run()
         except JournalChangedError as exc:

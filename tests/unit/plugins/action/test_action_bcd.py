@@ -12,6 +12,7 @@ from ansible_collections.vmrescue.windows.tests.unit.plugins.action.windows_mode
 
 from ansible_collections.vmrescue.windows.plugins.action.bcd import ActionModule as Bcd
 from ansible_collections.vmrescue.windows.plugins.action.bcd_info import ActionModule as BcdInfo
+from ansible_collections.vmrescue.windows.plugins.module_utils import _journal_location
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import mount_name
 
 STORE = "E:\\boot\\BCD"
@@ -147,7 +148,8 @@ def test_a_journal_that_cannot_be_written_stops_before_any_change():
 JOURNAL_TASK = dict(TASK, journal="F:\\vmrescue\\journal.json")
 
 
-def test_a_journal_changed_by_another_run_is_read_again_before_any_change():
+def test_a_journal_changed_by_another_run_is_read_again_before_any_change(monkeypatch):
+    monkeypatch.setattr(_journal_location.time, "sleep", lambda _seconds: None)
     other = json.dumps({"format": 2, "bcd": {}, "registry": {"x|y": {"keys": {"k": {"present": False, "key": "K"}}}}})
     guarded = Windows({"journal-guard": ([], STOP)})
     result, recorder = run_action(Bcd, JOURNAL_TASK, [Windows({"query": (BEFORE, 0)}), guarded,
@@ -163,10 +165,14 @@ def test_a_journal_changed_by_another_run_is_read_again_before_any_change():
     assert "if ((Test-Path -LiteralPath 'F:\\vmrescue\\journal.json')) {" in recorder.scripts[1]   # was absent
 
 
-def test_a_journal_that_keeps_changing_gives_up_after_five_attempts():
-    responders = [Windows({"query": (BEFORE, 0)}), Windows({"journal-guard": ([], STOP)})] * 5
+def test_a_journal_that_keeps_changing_gives_up_after_eight_attempts(monkeypatch):
+    pauses = []
+    monkeypatch.setattr(_journal_location.time, "sleep", pauses.append)
+    responders = [Windows({"query": (BEFORE, 0)}), Windows({"journal-guard": ([], STOP)})] * 8
     result, recorder = run_action(Bcd, JOURNAL_TASK, responders)
-    assert result["failed"] and "5 times in a row" in result["msg"] and len(recorder.scripts) == 10
+    assert result["failed"] and "8 times in a row" in result["msg"] and len(recorder.scripts) == 16
+    # one random pause per retry, growing with the attempt number
+    assert len(pauses) == 7 and all(0.2 * n <= pause <= 1.0 * n for n, pause in enumerate(pauses, 1))
 
 
 def test_a_journal_off_the_broken_disk_is_refused_before_any_write():

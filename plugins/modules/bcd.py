@@ -14,6 +14,10 @@ description:
   - When something differs, writes with C(bcdedit /store) (objects named by the GUIDs the read resolved; each change
     only after the previous one succeeded) and reads the store again to verify, all in a second command. With
     nothing to change, exactly one remote command runs.
+  - A write that fails half way or does not verify is undone in the same run, from the values the read found (the
+    ones the journal recorded), and the failure message says whether that undo verified.
+  - A store that stays loaded as a registry hive after the read or the write (C(reg unload) refused three times)
+    fails the task; the next run unloads it first.
 options:
   store:
     description: Path of the BCD store on the recovery VM, for example C(F:\boot\BCD) or C(S:\EFI\Microsoft\Boot\BCD).
@@ -49,7 +53,15 @@ options:
     description:
       - Path of a JSON journal on the broken disk. Before the first change, the original value of every element
         about to change is recorded there unless already recorded (the first record wins).
-      - Required with O(restore_journal=true).
+      - The journal must be on the same disk as O(store) (any of its partitions), so it travels with the disk; a path
+        on another disk, on the recovery VM's own disks or on a drive that is not a partition is refused before
+        anything is written.
+      - Records are kept by the disk's identity (MBR signature and partition offset, or GPT disk and partition
+        GUIDs) and the path below the volume root, so they still apply after the disk comes back under other drive
+        letters. Journals of the earlier format (keyed by drive-letter path) are still read; see docs/dev/journal.md.
+      - The write command writes the journal only if it is still exactly as the read found it; when another run
+        wrote it in between, nothing is changed and the task reads and plans again (up to 8 times).
+      - Required with O(restore_journal=true); the journal file must then exist.
     type: str
   restore_journal:
     description:
@@ -60,8 +72,10 @@ options:
         bytes whatever the element's current encoding; otherwise (for example a 4-byte integer, a 12-byte boolean,
         a device element) the store is loaded after bcdedit is done and the element's C(Element) value is written
         raw with C(reg add), in the same write command. Deletions use C(bcdedit /deletevalue).
-      - Fails before writing anything when an object of the journal is no longer in the store or a value has no
-        exact C(reg add) form.
+      - Every record is reported in RV(records) as V(restored), V(already original) or V(could not) with the
+        reason. An object that is no longer in the store, a value with no exact C(reg add) form, or a record that
+        cannot be mapped to the attached disk is not written; the others are put back, and the task then fails
+        naming every record that could not be restored.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -116,11 +130,22 @@ reg_commands:
 restored:
   description:
     - With O(restore_journal=true), every journaled element of the store with C(guid), C(element) (8 hex
-      digits), C(name), C(method) (V(bcdedit), V(reg) or null when it already was as recorded), and C(before)/C(after)
-      as C({type, data}) with data as hex of the registry bytes (null = absent).
+      digits), C(name), C(method) (V(bcdedit), V(reg) or null when nothing is written), C(before)/C(after)
+      as C({type, data}) with data as hex of the registry bytes (null = absent), C(status) and C(reason) as in
+      RV(records).
   returned: when restore_journal is true
   type: list
   elements: dict
+records:
+  description:
+    - With O(restore_journal=true), one entry per journal record of the store with C(record) (what it is),
+      C(status) (V(restored), V(already original) or V(could not)) and C(reason) (null unless V(could not)).
+    - Records the journal holds for a store that is not on any attached partition are V(could not).
+  returned: when restore_journal is true
+  type: list
+  elements: dict
+  sample:
+    - {record: 'timeout (25000004) of {9dea862c-5cdd-4e70-acc1-f32b344d4795}', status: restored, reason: null}
 remote_commands:
   description: Every remote command of the task (name, steps, finished), for audit.
   returned: always

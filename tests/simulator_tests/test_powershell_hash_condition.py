@@ -6,23 +6,14 @@ import hashlib
 
 import pytest
 
-from tests.simulator.powershell import run_powershell
-from tests.simulator.windows.build import build_machine
-from tests.simulator.windows.machine import Machine
+from tests.simulator_tests.pshost import run
 
 FILE = "F:\\Windows\\System32\\config\\SYSTEM"
 
 
-@pytest.fixture(scope="module")
-def machine(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hashcond") / "m"
-    build_machine(root, generation=2, scenario="clean")
-    return Machine.load(root)
-
-
 def _run(machine, script):
-    result = run_powershell(script, machine)
-    return result.exit_code, result.stdout.decode("utf-8").splitlines(), result.stderr.decode("utf-8")
+    rc, stdout, stderr = run(machine, script)
+    return rc, stdout.splitlines(), stderr
 
 
 def _condition(operator: str, value: str, path: str = FILE) -> str:

@@ -59,7 +59,8 @@ class BcdeditChange:
 
 def write_store(store: str, changes: list[BcdeditChange], journal: str | None, journal_text: str | None,
                 journal_hash: str | None, raw_changes: Sequence[RegChange] = ()) -> RemoteScript:
-    """One command: journal (if it is still as the read found it: ``journal_hash``), bcdedit changes (stop at the first failure), raw element writes, the verifying read.
+    """One command: journal (if it is still as the read found it: ``journal_hash``), bcdedit changes (stop at the
+    first failure), raw element writes, the verifying read.
 
     Raw writes (a journal restore of an encoding bcdedit would not reproduce) load the store only after bcdedit is
     done with it and only when every bcdedit change succeeded; each runs only after the previous one succeeded.

@@ -216,7 +216,8 @@ class RegChange:
 
 def write_registry(hive: str, changes: list[RegChange], verify_keys: list[KeyQuery],
                    journal: str | None, journal_text: str | None, journal_hash: str | None) -> RemoteScript:
-    """One command: journal (if it is still as the read found it: ``journal_hash``), mount, changes (stop at the first failure), read back the touched keys, unload."""
+    """One command: journal (if it is still as the read found it: ``journal_hash``), mount, changes (stop at the
+    first failure), read back the touched keys, unload."""
     script = RemoteScript("registry-write")
     if journal and journal_text is not None:
         add_journal_write(script, journal, journal_text, journal_hash)

@@ -17,8 +17,8 @@ from .native_args import native_argv, resolve_native
 from .parser import parse_script
 from .syntax import (
     ArrayLiteral, Command, Constant, ExitCodeComparison, ExitStatement, ExpandableString, ExpressionElement,
-    Extent, IfStatement, LastExitCode, Parameter, Pipeline, Statement, SuccessCondition, TestPathCondition, HashCondition,
-    Value,
+    Extent, IfStatement, LastExitCode, Parameter, Pipeline, Statement, SuccessCondition, TestPathCondition,
+    HashCondition, Value,
 )
 from .values import PSObject, enumerate_output, to_text
 

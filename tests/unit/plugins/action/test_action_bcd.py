@@ -157,7 +157,8 @@ def test_a_journal_changed_by_another_run_is_read_again_before_any_change(monkey
                                                       Windows({"verify-query": (AFTER, 0)})])
     assert not result.get("failed"), result
     assert [step for step, _line in guarded.seen] == ["journal-guard"]       # stopped before any change
-    assert [s.splitlines()[0] for s in recorder.scripts] == ["# vmrescue.windows bcd-read", "# vmrescue.windows bcd-write"] * 2
+    assert [s.splitlines()[0] for s in recorder.scripts] == \
+        ["# vmrescue.windows bcd-read", "# vmrescue.windows bcd-write"] * 2
     written = json.loads(recorder.scripts[3].split("-Value '", 1)[1].split("' -Encoding", 1)[0])
     assert written["registry"] == {"x|y": {"keys": {"k": {"present": False, "key": "K"}}}}    # the other run's record
     assert "if ((Get-FileHash -Algorithm SHA256 -LiteralPath 'F:\\vmrescue\\journal.json').Hash -cne '" \

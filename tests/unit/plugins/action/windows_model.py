@@ -59,8 +59,9 @@ class Windows:
         if step == "journal":
             return ([self.journal] if self.journal is not None else []), None
         if step == "journal-hash":
-            digest = hashlib.sha256(self.journal.encode("utf-8")).hexdigest().upper() if self.journal is not None else None
-            return ([json.dumps({"Hash": digest})] if digest else []), None
+            if self.journal is None:
+                return [], None
+            return [json.dumps({"Hash": hashlib.sha256(self.journal.encode("utf-8")).hexdigest().upper()})], None
         if step == "journal-guard":
             return [], 0
         if step.startswith(("journal-", "verify-journal")):

@@ -14,7 +14,8 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._journal_location
 
 DISK = "{aaaaaaaa-0000-0000-0000-000000000001}"
 OS_PART, ESP_PART = "{bbbbbbbb-0000-0000-0000-000000000002}", "{cccccccc-0000-0000-0000-000000000003}"
-DISKS = [{"Number": 0, "IsSystem": True, "IsBoot": True, "PartitionStyle": 2, "Guid": "{dddddddd-0000-0000-0000-0000000000ff}"},
+DISKS = [{"Number": 0, "IsSystem": True, "IsBoot": True, "PartitionStyle": 2,
+          "Guid": "{dddddddd-0000-0000-0000-0000000000ff}"},
          {"Number": 1, "IsSystem": False, "IsBoot": False, "PartitionStyle": 2, "Guid": DISK.upper()}]
 
 

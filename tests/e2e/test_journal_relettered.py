@@ -4,11 +4,14 @@ element and every registry value byte for byte (regipy, against a snapshot taken
 enable_dump with the debug settings plus safe mode, then the disk is detached and attached again: its OS volume (and
 Gen1's boot partition) get other letters, and Gen2's EFI partition gets another temporary letter because its first
 one (Z) now belongs to the OS volume. Then restore_defaults_mode=journal, twice: the second changes nothing.
+The format-1 case rewrites the journal as the collection wrote it before format 2 (keyed by the first run's
+drive-letter paths) before the disk comes back: its records are mapped by their path below the drive.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -61,8 +64,16 @@ def _new_letters(machine_dir: Path, generation: int) -> tuple[int, dict[int, str
     return disk["number"], letters
 
 
-@pytest.mark.parametrize("generation", [1, 2])
-def test_journal_restore_after_new_letters_is_byte_exact(tmp_path: Path, generation: int) -> None:
+def _as_format1(journal_file: Path, paths: dict[str, str]) -> None:
+    """Rewrite a format-2 journal as format 1: each file key becomes the drive-letter path it had ({key: path})."""
+    journal = json.loads(journal_file.read_text(encoding="utf-8-sig"))
+    old = {"format": 1, **{section: {paths[key].lower(): records for key, records in journal[section].items()}
+                           for section in ("bcd", "registry")}}
+    journal_file.write_text(json.dumps(old), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("generation", "journal_format"), [(1, 2), (2, 2), (2, 1)])
+def test_journal_restore_after_new_letters_is_byte_exact(tmp_path: Path, generation: int, journal_format: int) -> None:
     machine_dir = tmp_path / "machine"
     build(machine_dir, generation=generation)
     disk = broken_disk(machine_dir)
@@ -72,6 +83,8 @@ def test_journal_restore_after_new_letters_is_byte_exact(tmp_path: Path, generat
     with running_simulator(machine_dir) as simulator:
         inventory = write_inventory(tmp_path / "inventory.ini", {HOST: simulator.inventory_path})
         repair = run_playbook("critical_service_repair.yml", inventory, REPAIR)
+        first_store = {re.search(r"'/store' '([^']+)'", c["text"]).group(1) for c in simulator.commands()
+                       if c["kind"] == "catalogue" and c["name"] == "bcd-write"}
     assert_ok(repair, HOST, changed=True)
     assert regipy_snapshot(disk.bcd, "\\Objects") != original_bcd
     assert regipy_snapshot(disk.system) != original_system
@@ -79,6 +92,11 @@ def test_journal_restore_after_new_letters_is_byte_exact(tmp_path: Path, generat
     style = "mbr:" if generation == 1 else "gpt:"
     assert journal["format"] == 2 and journal["bcd"] and journal["registry"]
     assert all(key.startswith(style) for key in (*journal["bcd"], *journal["registry"])), journal.keys()
+    if journal_format == 1:
+        (store_path,) = first_store
+        (bcd_key,), (system_key,) = journal["bcd"], journal["registry"]
+        _as_format1(disk.windows_dir / "vmrescue" / "journal.json",
+                    {bcd_key: store_path, system_key: "F:\\Windows\\System32\\config\\SYSTEM"})
 
     number, letters = _new_letters(machine_dir, generation)
     before = reattach(machine_dir, number, letters)

@@ -166,10 +166,12 @@ class ActionModule(VmrescueAction):
         """Put back what the read found for everything the plan changed; what to say about it."""
         originals = _journal.empty()
         record_originals(originals, "undo", the_plan, before)
-        values, key_items, _could_not = _registry_restore.targets(_journal.registry_hive_records(originals, "undo"))
+        values, key_items, could_not = _registry_restore.targets(_journal.registry_hive_records(originals, "undo"))
+        unwritable = "".join(f" {item['record']} cannot be put back: {item['reason']}." for item in could_not)
         undo_plan = rp.plan(values, key_items, after)
         if not undo_plan.changes:
-            return "Nothing of it had been written: the hive is as before."
+            return ("Nothing of it had been written: the hive is as before." if not could_not
+                    else f"{unwritable} Restore it with restore_journal.")
         try:
             written, now = self._write(hive, undo_plan, None, None, None)
         except VmrescueError as exc:
@@ -178,6 +180,8 @@ class ActionModule(VmrescueAction):
         if first_failed_change(written, len(undo_plan.changes)) is not None or wrong:
             return ("Putting the original values back did not verify either: " + "; ".join(wrong)
                     + ". Restore them with restore_journal.")
+        if could_not:
+            return f"The other original values were put back and verified.{unwritable} Restore it with restore_journal."
         return "The original values were put back and verified (the journal keeps them too)."
 
 

@@ -20,7 +20,7 @@ from regipy.registry import RegistryHive
 from tests.simulator.fixture import build, running_simulator
 from tests.simulator.windows.reattach import reattach
 
-from test_playbooks_support import assert_ok, broken_disk, run_playbook, write_inventory
+from test_playbooks_support import assert_ok, broken_disk, host_counts, run_playbook, write_inventory
 
 HOST = "rescue01"
 REPAIR = {"vmrescue_phases": "discover,backup,enable_dump,safeboot", "enable_dump_debug_boot": True}
@@ -62,6 +62,18 @@ def _new_letters(machine_dir: Path, generation: int) -> tuple[int, dict[int, str
         else:
             letters[part["number"]] = None     # an EFI partition has no letter after attaching
     return disk["number"], letters
+
+
+def _check_unmappable_record_fails_the_host(journal_file: Path, inventory: Path) -> None:
+    """A record of a disk that is not attached: the restore names it, counts it as could not and fails the host."""
+    journal = json.loads(journal_file.read_text(encoding="utf-8-sig"))
+    gone = "gpt:{0badd15c-0000-0000-0000-000000000000}:{0badd15c-0000-0000-0000-000000000001}|efi\\microsoft\\boot\\bcd"
+    journal["bcd"][gone] = {"{9dea862c-5cdd-4e70-acc1-f32b344d4795}": {"25000004": {"present": False}}}
+    journal_file.write_text(json.dumps(journal), encoding="utf-8")
+    failed = run_playbook("critical_service_repair.yml", inventory, RESTORE)
+    assert failed.rc != 0 and host_counts(failed, HOST)["failed"] == 1, failed.explain()
+    assert re.search(r"Journal records: 0 restored, \d+ already original, 1 could not", failed.output), failed.explain()
+    assert "The journal restore is not complete" in failed.output and "0badd15c" in failed.output, failed.explain()
 
 
 def _as_format1(journal_file: Path, paths: dict[str, str]) -> None:
@@ -106,6 +118,8 @@ def test_journal_restore_after_new_letters_is_byte_exact(tmp_path: Path, generat
         restore = run_playbook("critical_service_repair.yml", inventory, RESTORE)
         again = run_playbook("critical_service_repair.yml", inventory, RESTORE)
         store_used = [c["text"] for c in simulator.commands() if c["kind"] == "catalogue" and c["name"] == "bcd-write"]
+        if journal_format == 2 and generation == 2:
+            _check_unmappable_record_fails_the_host(disk.windows_dir / "vmrescue" / "journal.json", inventory)
     assert_ok(restore, HOST, changed=True)
     assert "0 could not" in restore.output and " restored, " in restore.output, restore.explain()
     assert regipy_snapshot(disk.bcd, "\\Objects") == original_bcd

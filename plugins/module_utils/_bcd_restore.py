@@ -166,8 +166,8 @@ def plan(records: dict[str, dict[str, t.Any]], store: BcdStore) -> list[ElementR
             except ValueError:
                 wanted = None
                 problem: str | None = "the journal record has no readable type and data"
-            else:
-                problem = None if obj else f"object {guid} is no longer in the store"
+            else:       # an element recorded absent is absent from a gone object too
+                problem = None if obj or wanted is None else f"object {guid} is no longer in the store"
             item = ElementRestore(obj.guid if obj else guid.lower(), code, ref,
                                   registry_value(obj.elements.get(code)) if obj else None, wanted, problem=problem)
             if problem is None and item.before != item.wanted:
@@ -182,10 +182,11 @@ def plan(records: dict[str, dict[str, t.Any]], store: BcdStore) -> list[ElementR
     return restores
 
 
-def originals(the_plan_changes: t.Iterable[tuple[str, int, RawElement | None]]) -> dict[str, dict[str, t.Any]]:
-    """Records ({guid: {code: record}}) of the values a write's read found, to undo that write."""
+def originals(changed: t.Iterable[tuple[str, int, RawElement | None]]) -> dict[str, dict[str, t.Any]]:
+    """Records ({guid: {code: record}}) of the elements a write changed ((guid, code, element as its read found it)),
+    to undo that write."""
     journal = _journal.empty()
-    for guid, code, raw in the_plan_changes:
+    for guid, code, raw in changed:
         _journal.record_bcd(journal, "undo", guid, code, raw is not None, raw.reg_type if raw else None,
                             raw.data_hex if raw else None)
     return _journal.bcd_store_records(journal, "undo")

@@ -69,7 +69,8 @@ def test_plan_chooses_per_element_and_skips_what_is_already_as_recorded():
 def test_a_gone_object_or_an_unwritable_value_is_reported_and_not_written():
     journal = _journal.empty()
     gone = "{99999999-2222-3333-4444-555555555555}"
-    _journal.record_bcd(journal, STORE, gone, 0x25000004, False, None, None)
+    _journal.record_bcd(journal, STORE, gone, 0x25000004, True, "REG_BINARY", "1e00000000000000")
+    _journal.record_bcd(journal, STORE, gone, 0x26000020, False, None, None)
     _journal.record_bcd(journal, STORE, GUID, 0x12000004, True, "REG_SZ", "4100")      # no terminator
     store = _store({0x12000004: RawElement(0x12000004, "REG_SZ", "B")})
     items = plan(_journal.bcd_store_records(journal, STORE), store)
@@ -77,6 +78,7 @@ def test_a_gone_object_or_an_unwritable_value_is_reported_and_not_written():
     assert all(item.method is None for item in items)
     assert reports[0x25000004]["status"] == "could not" and "no longer in the store" in reports[0x25000004]["reason"]
     assert reports[0x12000004]["status"] == "could not" and "cannot write back" in reports[0x12000004]["reason"]
+    assert reports[0x26000020]["status"] == "already original"          # absent then, absent with its object now
 
 
 @pytest.mark.parametrize("reg_type,raw,restorable", [

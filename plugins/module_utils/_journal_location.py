@@ -59,7 +59,7 @@ def adopt_format1(journal: dict[str, t.Any], section: str, where: Places) -> Non
         return
     if len(matching) > 1:
         raise VmrescueError(f"the journal (format 1) has records of {', '.join(sorted(matching))}: which of them is "
-                            f"{where.target.relative!r} on this disk cannot be proven, so nothing was changed")
+                            f"\\{where.target.relative} on this disk cannot be proven, so nothing was changed")
     if where.journal is None or not same_disk(where.target, where.journal):
         return
     _journal.merge_older(journal, section, where.target.key, legacy.pop(matching[0]))

@@ -37,6 +37,9 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._driver_restore i
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._pe import HEAD_BYTES, PeCheck, bytes_from_lines, check_pe
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target, check_target_path
+from ansible_collections.vmrescue.windows.plugins.module_utils._journal_location import (
+    places, retrying_on_journal_change,
+)
 from ansible_collections.vmrescue.windows.plugins.module_utils._volume_identity import locate
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
@@ -97,7 +100,9 @@ class ActionModule(VmrescueAction):
                 raise VmrescueError(f"restore_journal puts back every journaled driver; {', '.join(given)} cannot "
                                     "be given with it")
             return restore_drivers(self.run_script, params["journal"], self.check_mode, self.diff_mode)
-        return self._swap(params)
+        # Another run that wrote the journal between this swap's read and its journal write stops the backup command
+        # before any change: read and plan again.
+        return retrying_on_journal_change(lambda: self._swap(params))
 
     def _swap(self, params: dict[str, t.Any]) -> dict[str, t.Any]:
         dest, drive = self._dest(params)
@@ -134,7 +139,7 @@ class ActionModule(VmrescueAction):
         current_sddl = files.parse_sddl(steps["dest-sddl"], dest)
         journal = _journal.parse(facts.journal_text) if journal_path else None
         # Journal records name files by volume identity, so they are found again under other drive letters.
-        location = locate(dest, "dest", disks, partitions) if journal is not None else None
+        location = places(dest, "dest", journal_path, disks, partitions).target if journal is not None else None
         record = _journal.driver_records(journal).get(location.key) if location is not None else None
         if record is not None and not (isinstance(record, dict) and isinstance(record.get("sha256"), str)
                                        and isinstance(record.get("sddl"), str)):
@@ -189,7 +194,7 @@ class ActionModule(VmrescueAction):
                 result["backup_file"] = backup_file
             return result
         if need_backup:
-            self._backup(dest, backup_file, original_sha, journal_path, journal,
+            self._backup(dest, backup_file, original_sha, journal_path, journal, facts.journal_hash,
                          location.key if location else "", new_record,
                          copy=not backup_ok, save_acl=not acl_ok)
             result.update(backup_file=backup_file, backed_up=not backup_ok, journaled=journal is not None)
@@ -239,14 +244,15 @@ class ActionModule(VmrescueAction):
                           f"{files.failed_native(replaced, step)}" for step in failed) + ")")
 
     def _backup(self, dest: str, backup_file: str, original_sha256: str | None, journal_path: str | None,
-                journal: dict[str, t.Any] | None, key: str, new_record: dict[str, t.Any] | None, *,
+                journal: dict[str, t.Any] | None, journal_hash: str | None, key: str,
+                new_record: dict[str, t.Any] | None, *,
                 copy: bool, save_acl: bool) -> None:
         """Journal record, copy of the original and its saved DACL, each only where a re-run finds it missing;
         the replacement starts only after all of them are proven."""
         journal_text = None
         if journal is not None and new_record is not None and _journal.record_driver(journal, key, new_record):
             journal_text = _journal.render(journal)
-        saved = self.run_script(files.driver_backup_script(dest, backup_file, journal_path, journal_text,
+        saved = self.run_script(files.driver_backup_script(dest, backup_file, journal_path, journal_text, journal_hash,
                                                            copy=copy, save_acl=save_acl))
         require_journal_written(saved, journal_path)
         written = files.completed_steps(saved)

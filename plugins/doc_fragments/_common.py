@@ -37,3 +37,22 @@ attributes:
 notes:
   - Every result carries C(remote_commands), the catalogue commands the task sent.
 """
+
+    JOURNAL = r"""
+options:
+  journal:
+    description:
+      - Path of a JSON journal on the broken disk. Before the first change, the original value of everything about to
+        change is recorded there unless already recorded (the first record wins); a registry key that C(reg add)
+        creates is recorded as absent.
+      - The journal must be on the same disk as the store or hive (any of its partitions), so it travels with the
+        disk; a path on another disk, on the recovery VM's own disks or on a drive that is not a partition is refused
+        before anything is written.
+      - Records are kept by the disk's identity (MBR signature and partition offset, or GPT disk and partition
+        GUIDs) and the path below the volume root, so they still apply after the disk comes back under other drive
+        letters. Journals of the earlier format (keyed by drive-letter path) are still read; see docs/dev/journal.md.
+      - The write command writes the journal only if it is still exactly as the read found it; when another run
+        wrote it in between, nothing is changed and the task reads and plans again (up to 8 times).
+      - Required with O(restore_journal=true); the journal file must then exist.
+    type: str
+"""

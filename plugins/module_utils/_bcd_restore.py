@@ -11,6 +11,10 @@ Per element, from the journal record and the element as the read found it:
   would spell differently (an upper-case GUID, an integer with no enumeration name), a raw ``reg add`` of the
   element's ``Element`` value on the loaded store with the recorded type and data.
 
+Every record ends as ``restored``, ``already original`` or ``could not`` (with the reason): an object that is gone
+or a value reg.exe cannot write back exactly is reported and not written; the others are still put back. The same
+plan undoes a write that verified wrong, from the values the write's read found.
+
 The restore never touches the journal: a second restore finds nothing to do.
 """
 
@@ -25,10 +29,10 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_values impor
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_bcd import BcdeditChange
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import RegChange
 from ansible_collections.vmrescue.windows.plugins.module_utils._elements import GUID_PATTERN, element_for_code
-from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_values import add_data, restorable_data
 
 BCDEDIT, REG = "bcdedit", "reg"
+ALREADY, COULD_NOT, RESTORED = _journal.ALREADY, _journal.COULD_NOT, _journal.RESTORED
 RegistryValue = t.Optional[t.Tuple[str, bytes]]      # (type, bytes), None = absent
 
 
@@ -39,8 +43,13 @@ class ElementRestore:
     ref: ElementRef
     before: RegistryValue
     wanted: RegistryValue
-    method: str | None = None       # bcdedit | reg | None (already as recorded)
+    method: str | None = None       # bcdedit | reg | None (already as recorded, or cannot be written)
     bcdedit_values: tuple[str, ...] = ()
+    problem: str | None = None      # why it cannot be put back
+
+    @property
+    def label(self) -> str:
+        return f"{self.ref.bcdedit_name} ({self.code:08x}) of {self.guid}"
 
     def bcdedit(self) -> BcdeditChange:
         action = "set" if self.wanted is not None else "deletevalue"
@@ -52,9 +61,19 @@ class ElementRestore:
         return RegChange("add-value", element_key(self.guid, self.code), "Element", reg_type, text, separator)
 
     def report(self, after: RegistryValue | None = None, planned: bool = True) -> dict[str, t.Any]:
-        now = self.wanted if planned else after
+        now = (self.wanted if self.problem is None else self.before) if planned else after
+        status, reason = self.status(now)
         return {"guid": self.guid, "element": f"{self.code:08x}", "name": self.ref.bcdedit_name, "method": self.method,
-                "before": _shown(self.before), "after": _shown(now)}
+                "before": _shown(self.before), "after": _shown(now), "status": status, "reason": reason}
+
+    def status(self, now: RegistryValue) -> tuple[str, str | None]:
+        if self.problem is not None:
+            return COULD_NOT, self.problem
+        if self.method is None:
+            return ALREADY, None
+        if now != self.wanted:
+            return COULD_NOT, f"after the write it is {_shown(now)}, expected {_shown(self.wanted)}"
+        return RESTORED, None
 
 
 def element_key(guid: str, code: int) -> str:
@@ -124,47 +143,61 @@ def bcdedit_values(ref: ElementRef, wanted: tuple[str, bytes], before: RegistryV
     return tuple(bcdedit_arguments(ref, value))
 
 
-def _record_value(record: dict[str, t.Any], label: str) -> RegistryValue:
+def _record_value(record: dict[str, t.Any]) -> RegistryValue:
+    """The recorded value; ValueError when the record has no readable type and data."""
     if not record.get("present"):
         return None
     try:
         return str(record["type"]), bytes.fromhex(record["data"])
-    except (KeyError, TypeError, ValueError):
-        raise VmrescueError(f"the journal record of {label} has no readable type and data; it is left untouched") \
-            from None
+    except (KeyError, TypeError):
+        raise ValueError("no readable type and data") from None
 
 
-def plan(journal: dict[str, t.Any], store_path: str, store: BcdStore) -> list[ElementRestore]:
-    """Every journaled element of this store, with what puts it back (method None: nothing to do)."""
+def plan(records: dict[str, dict[str, t.Any]], store: BcdStore) -> list[ElementRestore]:
+    """Every record ({guid: {element code: record}}) with what puts it back (method None: nothing to write)."""
     restores: list[ElementRestore] = []
-    problems: list[str] = []
-    for guid, elements in sorted(_journal.bcd_store_records(journal, store_path).items()):
+    for guid, elements in sorted(records.items()):
         obj = store.objects.get(guid.lower())
-        if obj is None:
-            problems.append(f"object {guid} is no longer in the store")
-            continue
         for code_hex, record in sorted(elements.items()):
             code = int(code_hex, 16)
-            ref = ElementRef(code, element_for_code(obj.type_code, code))
-            item = ElementRestore(obj.guid, code, ref, registry_value(obj.elements.get(code)),
-                                  _record_value(record, f"{code_hex} of {guid}"))
-            if item.before != item.wanted:
+            ref = ElementRef(code, element_for_code(obj.type_code, code) if obj else None)
+            try:
+                wanted = _record_value(record)
+            except ValueError:
+                wanted = None
+                problem: str | None = "the journal record has no readable type and data"
+            else:       # an element recorded absent is absent from a gone object too
+                problem = None if obj or wanted is None else f"object {guid} is no longer in the store"
+            item = ElementRestore(obj.guid if obj else guid.lower(), code, ref,
+                                  registry_value(obj.elements.get(code)) if obj else None, wanted, problem=problem)
+            if problem is None and item.before != item.wanted:
                 values = None if item.wanted is None else bcdedit_values(ref, item.wanted, item.before)
                 item.method = BCDEDIT if item.wanted is None or values is not None else REG
                 item.bcdedit_values = values or ()
                 if item.method == REG and restorable_data(item.wanted[0], item.wanted[1]) is None:
-                    problems.append(f"{ref.bcdedit_name} of {guid} was {item.wanted[0]} {item.wanted[1].hex()}, "
-                                    "which reg.exe cannot write back exactly")
+                    item.method, item.bcdedit_values = None, ()
+                    item.problem = (f"it was {item.wanted[0]} {item.wanted[1].hex()}, which reg.exe cannot write back "
+                                    "exactly")
             restores.append(item)
-    if problems:
-        raise VmrescueError("the journal cannot be restored exactly, nothing was written: " + "; ".join(problems))
     return restores
+
+
+def originals(changed: t.Iterable[tuple[str, int, RawElement | None]]) -> dict[str, dict[str, t.Any]]:
+    """Records ({guid: {code: record}}) of the elements a write changed ((guid, code, element as its read found it)),
+    to undo that write."""
+    journal = _journal.empty()
+    for guid, code, raw in changed:
+        _journal.record_bcd(journal, "undo", guid, code, raw is not None, raw.reg_type if raw else None,
+                            raw.data_hex if raw else None)
+    return _journal.bcd_store_records(journal, "undo")
 
 
 def mismatches(restores: list[ElementRestore], after: BcdStore) -> list[str]:
     """Elements whose type or bytes differ from the journal after the write (empty: verified)."""
     problems = []
     for item in restores:
+        if item.problem is not None:
+            continue
         obj = after.objects.get(item.guid)
         now = registry_value(obj.elements.get(item.code)) if obj else None
         if now != item.wanted:

@@ -58,15 +58,16 @@ class BcdeditChange:
 
 
 def write_store(store: str, changes: list[BcdeditChange], journal: str | None, journal_text: str | None,
-                raw_changes: Sequence[RegChange] = ()) -> RemoteScript:
-    """One command: journal, bcdedit changes (stop at the first failure), raw element writes, the verifying read.
+                journal_hash: str | None, raw_changes: Sequence[RegChange] = ()) -> RemoteScript:
+    """One command: journal (if it is still as the read found it: ``journal_hash``), bcdedit changes (stop at the
+    first failure), raw element writes, the verifying read.
 
     Raw writes (a journal restore of an encoding bcdedit would not reproduce) load the store only after bcdedit is
     done with it and only when every bcdedit change succeeded; each runs only after the previous one succeeded.
     """
     script = RemoteScript("bcd-write")
     if journal and journal_text is not None:
-        add_journal_write(script, journal, journal_text)
+        add_journal_write(script, journal, journal_text, journal_hash)
     for number, change in enumerate(changes, 1):
         script.native(f"change.{number}", BCDEDIT, *change.arguments(store), only_if_ok=number > 1)
     if raw_changes:

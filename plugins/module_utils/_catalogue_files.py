@@ -233,7 +233,8 @@ def driver_state_script(files: t.Sequence[tuple[str, str, str]]) -> RemoteScript
 ADMINISTRATORS_FULL_CONTROL = "*S-1-5-32-544:F"                                         # BUILTIN\Administrators
 
 
-def driver_backup_script(dest: str, backup: str, journal: str | None, journal_text: str | None, *,
+def driver_backup_script(dest: str, backup: str, journal: str | None, journal_text: str | None,
+                         journal_hash: str | None = None, *,
                          copy: bool = True, save_acl: bool = True) -> RemoteScript:
     """The journal record first (stops the script when it cannot be written), then copy the original aside
     (``copy``), hash the copy, save its DACL (``acl``, icacls /save) and hash that file (``acl-hash``); a re-run
@@ -241,7 +242,7 @@ def driver_backup_script(dest: str, backup: str, journal: str | None, journal_te
     it complete."""
     script = RemoteScript("driver-backup")
     if journal and journal_text is not None:
-        add_journal_write(script, journal, journal_text)
+        add_journal_write(script, journal, journal_text, journal_hash)
     if copy:
         script.cmdlet("mkdir", make_dir(ntpath.dirname(backup)))
         script.cmdlet("copy", copy_file(dest, backup))

@@ -16,7 +16,9 @@ import ntpath
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal
-from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult, StepResult
+from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import (
+    RemoteScript, ScriptResult, StepResult, json_objects,
+)
 
 REG = "reg.exe"
 UNLOAD_ATTEMPTS = 3
@@ -43,12 +45,25 @@ def add_target_facts(script: RemoteScript, path: str, journal: str | None) -> No
                                 "IsSystem,IsBoot,Offset,Guid | ConvertTo-Json -Compress")
     if journal:
         literal = ps_literal(journal)
+        # The hash first: a write guarded by it stops when the file changed after it, even during this read.
+        script.cmdlet("journal-hash", f"if ((Test-Path -LiteralPath {literal} -PathType Leaf)) "
+                                      f"{{ Get-FileHash -Algorithm SHA256 -LiteralPath {literal} "
+                                      "| Select-Object -Property Hash | ConvertTo-Json -Compress }")
         script.cmdlet("journal", f"if ((Test-Path -LiteralPath {literal} -PathType Leaf)) "
                                  f"{{ Get-Content -LiteralPath {literal} -Raw }}")
 
 
-def add_journal_write(script: RemoteScript, journal: str, text: str) -> None:
-    """Write the journal (before the first change of a write command)."""
+def add_journal_write(script: RemoteScript, journal: str, text: str, read_hash: str | None) -> None:
+    """Write the journal (before the first change of a write command), only if it is still as the read found it.
+
+    ``read_hash`` is the SHA-256 the read reported (None: the file did not exist). Another run that wrote the journal
+    since then would lose its records to this write, so the script stops before any change (``journal-guard``)."""
+    literal = ps_literal(journal)
+    if read_hash is None:
+        script.stop_if("journal-guard", f"(Test-Path -LiteralPath {literal})")
+    else:
+        script.stop_if("journal-guard", f"(Get-FileHash -Algorithm SHA256 -LiteralPath {literal}).Hash -cne "
+                                        f"{ps_literal(read_hash.upper())}")
     folder = ntpath.dirname(journal)
     # The journal is what makes a change reversible: if it cannot be written, the script stops before any change.
     if folder and folder != journal:
@@ -58,8 +73,16 @@ def add_journal_write(script: RemoteScript, journal: str, text: str) -> None:
                                    "-Encoding UTF8", abort_on_error=True)
 
 
+class JournalChangedError(VmrescueError):
+    """Another run wrote the journal between this task's read and its write; nothing was changed."""
+
+
 def require_journal_written(result: ScriptResult, journal: str | None) -> None:
     """Fail clearly when the journal could not be written (the write command then stopped before any change)."""
+    guard = result.step("journal-guard")
+    if guard is not None and guard.failed:
+        raise JournalChangedError(f"the journal {journal!r} was changed by another run after this task read it, so "
+                                  "nothing was changed")
     for step in ("journal-dir", "journal-write"):
         found = result.step(step)
         if found is not None and not found.ok:
@@ -72,7 +95,8 @@ class TargetFacts:
     exists: bool
     disks: str
     partitions: str
-    journal_text: str | None
+    journal_text: str | None          # None: no journal file
+    journal_hash: str | None          # its SHA-256 (upper-case hex) read before its text; None: no journal file
 
 
 def target_facts(result: ScriptResult) -> TargetFacts:
@@ -80,9 +104,15 @@ def target_facts(result: ScriptResult) -> TargetFacts:
         found = result.step(step)
         return found.text if found else ""
     exists_lines = [line.strip() for line in text("exists").splitlines() if line.strip()]
-    journal = result.step("journal")
+    journal_hash = _hash_of(text("journal-hash"))
     return TargetFacts(exists=exists_lines == ["True"], disks=text("disks"), partitions=text("partitions"),
-                       journal_text=journal.text if journal else None)
+                       journal_text=text("journal") if journal_hash else None, journal_hash=journal_hash)
+
+
+def _hash_of(json_text: str) -> str | None:
+    objects = json_objects(json_text, "journal hash")
+    found = objects[0].get("Hash") if len(objects) == 1 else None
+    return found.upper() if isinstance(found, str) and len(found) == 64 else None
 
 
 # --- mount / unload ----------------------------------------------------------------------------------------------
@@ -185,11 +215,12 @@ class RegChange:
 
 
 def write_registry(hive: str, changes: list[RegChange], verify_keys: list[KeyQuery],
-                   journal: str | None, journal_text: str | None) -> RemoteScript:
-    """One command: journal, mount, changes (stop at the first failure), read back the touched keys, unload."""
+                   journal: str | None, journal_text: str | None, journal_hash: str | None) -> RemoteScript:
+    """One command: journal (if it is still as the read found it: ``journal_hash``), mount, changes (stop at the
+    first failure), read back the touched keys, unload."""
     script = RemoteScript("registry-write")
     if journal and journal_text is not None:
-        add_journal_write(script, journal, journal_text)
+        add_journal_write(script, journal, journal_text, journal_hash)
     add_mount(script, "", hive)
     root = mount_key(hive)
     for number, change in enumerate(changes, 1):

@@ -22,7 +22,9 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script im
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target
 from ansible_collections.vmrescue.windows.plugins.module_utils._volume_identity import current_path
 
-RESTORED, ALREADY_ORIGINAL, COULD_NOT, WOULD_RESTORE = "restored", "already original", "could not", "would restore"
+# The statuses every journal restore reports (summed by the restore_defaults role); check mode: would restore.
+RESTORED, ALREADY_ORIGINAL, COULD_NOT = _journal.RESTORED, _journal.ALREADY, _journal.COULD_NOT
+WOULD_RESTORE = "would restore"
 
 
 def _matches(record: dict[str, t.Any], probe: files.FileProbe, sddl: str | None, path: str) -> bool:
@@ -121,7 +123,7 @@ def restore_drivers(run_script: t.Callable, journal_path: str, check_mode: bool,
     counts = {status: sum(1 for item in items if item["status"] == status)
               for status in (RESTORED, ALREADY_ORIGINAL, COULD_NOT, WOULD_RESTORE)}
     result: dict[str, t.Any] = {
-        "changed": bool(puts), "drivers": items, "restored": counts[RESTORED] + counts[WOULD_RESTORE],
+        "changed": bool(puts), "records": items, "restored": counts[RESTORED] + counts[WOULD_RESTORE],
         "already_original": counts[ALREADY_ORIGINAL], "could_not": counts[COULD_NOT],
     }
     if diff_mode:

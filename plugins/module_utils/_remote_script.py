@@ -114,6 +114,14 @@ class RemoteScript:
         body.append(f"Write-Output {ps_literal(self._marker('end', step))}")
         self._emit(body, only_if_ok)
 
+    def stop_if(self, step: str, condition: str) -> None:
+        """End the whole script right there when ``condition`` (catalogue text) holds: the step is then ``failed``."""
+        self._register(step)
+        self._lines.append(f"Write-Output {ps_literal(self._marker('begin', step))}")
+        self._lines.append(f"if ({condition}) {{ Write-Output {ps_literal(self._marker('failed', step))}; "
+                           f"Write-Output {ps_literal(self._marker('done'))}; exit 0 }}")
+        self._lines.append(f"Write-Output {ps_literal(self._marker('end', step))}")
+
     def retry_native(self, step: str, program: str, *args: str, attempts: int, pause_ms: int) -> None:
         """Run a native program, and again after a pause while it keeps failing (``step``, ``step.2``, …)."""
         self.native(step, program, *args)

@@ -14,6 +14,10 @@ description:
   - When something differs, writes with C(bcdedit /store) (objects named by the GUIDs the read resolved; each change
     only after the previous one succeeded) and reads the store again to verify, all in a second command. With
     nothing to change, exactly one remote command runs.
+  - A write that fails half way or does not verify is undone in the same run, from the values the read found (the
+    ones the journal recorded), and the failure message says whether that undo verified.
+  - A store that stays loaded as a registry hive after the read or the write (C(reg unload) refused three times)
+    fails the task; the next run unloads it first.
 options:
   store:
     description: Path of the BCD store on the recovery VM, for example C(F:\boot\BCD) or C(S:\EFI\Microsoft\Boot\BCD).
@@ -45,12 +49,6 @@ options:
         description: Element names to delete. Elements that are not set are fine (nothing to do).
         type: list
         elements: str
-  journal:
-    description:
-      - Path of a JSON journal on the broken disk. Before the first change, the original value of every element
-        about to change is recorded there unless already recorded (the first record wins).
-      - Required with O(restore_journal=true).
-    type: str
   restore_journal:
     description:
       - Put every element the journal recorded for this store back to exactly its original registry type and bytes
@@ -60,12 +58,15 @@ options:
         bytes whatever the element's current encoding; otherwise (for example a 4-byte integer, a 12-byte boolean,
         a device element) the store is loaded after bcdedit is done and the element's C(Element) value is written
         raw with C(reg add), in the same write command. Deletions use C(bcdedit /deletevalue).
-      - Fails before writing anything when an object of the journal is no longer in the store or a value has no
-        exact C(reg add) form.
+      - Every record is reported in RV(records) as V(restored), V(already original) or V(could not) with the
+        reason. An object that is no longer in the store, a value with no exact C(reg add) form, or a record that
+        cannot be mapped to the attached disk is not written; the others are put back, and the task then fails
+        naming every record that could not be restored.
     type: bool
     default: false
 extends_documentation_fragment:
   - vmrescue.windows._common
+  - vmrescue.windows._common.journal
 seealso:
   - module: vmrescue.windows.bcd_info
   - module: vmrescue.windows.offline_disk_info
@@ -116,11 +117,22 @@ reg_commands:
 restored:
   description:
     - With O(restore_journal=true), every journaled element of the store with C(guid), C(element) (8 hex
-      digits), C(name), C(method) (V(bcdedit), V(reg) or null when it already was as recorded), and C(before)/C(after)
-      as C({type, data}) with data as hex of the registry bytes (null = absent).
+      digits), C(name), C(method) (V(bcdedit), V(reg) or null when nothing is written), C(before)/C(after)
+      as C({type, data}) with data as hex of the registry bytes (null = absent), C(status) and C(reason) as in
+      RV(records).
   returned: when restore_journal is true
   type: list
   elements: dict
+records:
+  description:
+    - With O(restore_journal=true), one entry per journal record of the store with C(record) (what it is),
+      C(status) (V(restored), V(already original) or V(could not)) and C(reason) (null unless V(could not)).
+    - Records the journal holds for a store that is not on any attached partition are V(could not).
+  returned: when restore_journal is true
+  type: list
+  elements: dict
+  sample:
+    - {record: 'timeout (25000004) of {9dea862c-5cdd-4e70-acc1-f32b344d4795}', status: restored, reason: null}
 remote_commands:
   description: Every remote command of the task (name, steps, finished), for audit.
   returned: always

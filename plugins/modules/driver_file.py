@@ -172,7 +172,7 @@ journaled:
   description: The journal holds the original's record.
   returned: a swap that read the destination
   type: bool
-drivers:
+records:
   description: Per journaled driver (O(restore_journal)) its C(record) key, current C(path), C(status)
     (C(restored), C(already original), C(could not), or C(would restore) in check mode) and C(reason).
   returned: restore_journal

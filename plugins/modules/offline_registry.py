@@ -13,6 +13,8 @@ description:
     the previous one succeeded), reads the touched keys back to verify and always unloads (retried), in a second
     command. With nothing to change, exactly one remote command runs.
   - Refuses a hive on the recovery VM's own system or boot disk, a missing file, or a file that is not a hive.
+  - A write that fails half way or does not verify is undone in the same run, from the values the read found (the
+    ones the journal recorded), and the failure message says whether that undo verified.
 options:
   hive:
     description: Path of the hive file on the recovery VM.
@@ -49,22 +51,22 @@ options:
     suboptions:
       key: {description: Key below the hive root., type: str, required: true}
       state: {description: Whether the key should exist., type: str, choices: [present, absent], default: present}
-  journal:
-    description:
-      - Path of a JSON journal on the broken disk; original values are recorded before the first change (a key that
-        reg add creates is recorded as absent). Required with O(restore_journal=true).
-    type: str
   restore_journal:
     description:
       - Put every value and key the journal recorded for this hive back instead of applying O(values) and O(keys).
         Values recorded present get exactly their original type and bytes, values and keys recorded absent are
-        deleted. Fails before writing anything when a value has no exact C(reg add) form.
+        deleted.
+      - Every record is reported in RV(records) as V(restored), V(already original) or V(could not) with the
+        reason. A value with no exact C(reg add) form, or a record that cannot be mapped to the attached disk, is
+        not written; the others are put back, and the task then fails naming every record that could not be
+        restored.
       - The keys to read are only known from the journal, so a restore reads the journal, then the recorded keys
         (two read commands), then writes and verifies in one command. The journal itself is not changed.
     type: bool
     default: false
 extends_documentation_fragment:
   - vmrescue.windows._common
+  - vmrescue.windows._common.journal
 seealso:
   - module: vmrescue.windows.offline_registry_info
 author:
@@ -109,4 +111,14 @@ reg_commands:
   returned: always
   type: list
   elements: str
+records:
+  description:
+    - With O(restore_journal=true), one entry per journal record of the hive with C(record) (the value as
+      C(key\name), or C(key <path>)), C(status) (V(restored), V(already original) or V(could not)) and C(reason)
+      (null unless V(could not)).
+  returned: when restore_journal is true
+  type: list
+  elements: dict
+  sample:
+    - {record: 'ControlSet001\Control\CrashControl\AutoReboot', status: restored, reason: null}
 """

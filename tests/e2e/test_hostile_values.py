@@ -82,4 +82,4 @@ def test_hostile_values_land_byte_exact_and_converge(tmp_path):
     element = _value(bcd, f"\\Objects\\{loader}\\Elements\\12000004", "Element")
     assert (element.value_type, element.value) == ("REG_SZ", DESCRIPTION)
     journal = _host_file(machine, "F:\\vmrescue it's here\\journal.json")
-    assert json.loads(journal.read_text(encoding="utf-8-sig"))["format"] == 1
+    assert json.loads(journal.read_text(encoding="utf-8-sig"))["format"] == 2

@@ -5,6 +5,7 @@ Spec syntax (one fault per ``--fault``; repeat the option for several)::
     KIND@N            fire once on the N-th catalogue command (1-based)
     KIND@NxCOUNT      fire COUNT times on the N-th catalogue command
     kill@N:S          kill the N-th catalogue command after its S-th top-level statement
+    write-denied@N:S  refuse the S-th registry change (reg add / reg delete) of the N-th catalogue command
     KIND@random:SEED:PROBABILITY
                       fire once on each catalogue command with that probability; the draw depends only on
                       (SEED, KIND, command index), so a run is reproducible. ``kill`` then kills after a
@@ -16,6 +17,8 @@ Kinds:
     http500        the first Receive answers HTTP 500 with a WS-Management internal-error fault
     timeout        the first Receive answers the WinRM operation-timeout fault, which clients re-poll
     unload-denied  ``reg unload`` answers "Access is denied" (rc 1) and the hive stays loaded
+    write-denied   ``reg add``/``reg delete`` answers "Access is denied" (rc 1) and changes nothing, as on a key whose
+                   ACL denies Administrators write access (``:S`` picks the change; without it, the first)
     kill           the PowerShell process stops after the given statement
 
 A *catalogue command* is a decoded script whose first line is ``# vmrescue.windows <name>``; ansible-core's
@@ -30,7 +33,7 @@ import threading
 from dataclasses import dataclass, field
 
 WIRE_KINDS = ("drop", "http500", "timeout")
-PROCESS_KINDS = ("unload-denied", "kill")
+PROCESS_KINDS = ("unload-denied", "write-denied", "kill")
 KINDS = WIRE_KINDS + PROCESS_KINDS
 RANDOM_KILL_MAX_STATEMENT = 8
 
@@ -80,8 +83,8 @@ def parse_fault(spec: str) -> FaultSpec:
         if not 0.0 <= probability <= 1.0:
             raise FaultSpecError(f"probability must be between 0 and 1 in {spec!r}")
         return FaultSpec(kind=kind, seed=match["seed"], probability=probability)
-    if match["statement"] is not None and kind != "kill":
-        raise FaultSpecError(f"':STATEMENT' only applies to kill faults: {spec!r}")
+    if match["statement"] is not None and kind not in ("kill", "write-denied"):
+        raise FaultSpecError(f"':STATEMENT' only applies to kill and write-denied faults: {spec!r}")
     if kind == "kill" and match["statement"] is None:
         raise FaultSpecError(f"kill needs the statement after which the process dies, e.g. kill@3:2: {spec!r}")
     return FaultSpec(
@@ -98,6 +101,7 @@ class FaultPlan:
 
     specs: tuple[FaultSpec, ...] = ()
     _fired: dict[tuple[int, int], int] = field(default_factory=dict)   # (spec position, command index) -> times
+    _changes: dict[int, int] = field(default_factory=dict)             # command index -> registry changes so far
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -125,6 +129,14 @@ class FaultPlan:
     def unload_denied(self, command_index: int) -> bool:
         """True if this ``reg unload`` attempt must fail with Access is denied (consumes one)."""
         return self._consume("unload-denied", command_index) is not None
+
+    def write_denied(self, command_index: int) -> bool:
+        """True if this registry change must fail with Access is denied (counts the command's changes)."""
+        with self._lock:
+            self._changes[command_index] = self._changes.get(command_index, 0) + 1
+            nth = self._changes[command_index]
+        return any(spec.kind == "write-denied" and spec.fires_on(command_index) and (spec.statement or 1) == nth
+                   for spec in self.specs)
 
     def kill_after_statement(self, command_index: int) -> int | None:
         """The top-level statement after which the process is killed, or None."""

@@ -129,3 +129,9 @@ def test_log_records_each_command(start_server):
     assert first["shell_id"] != second["shell_id"] and first["duration_ms"] >= 0
     assert set(first) == {"seq", "time", "shell_id", "kind", "name", "text", "exit_code", "duration_ms",
                           "stdin_bytes"}
+
+
+def test_write_denied_refuses_only_the_chosen_change_of_its_command():
+    plan = FaultPlan.from_specs(["write-denied@3:2"])
+    assert [plan.write_denied(3), plan.write_denied(2), plan.write_denied(3), plan.write_denied(3)] == \
+        [False, False, True, False]

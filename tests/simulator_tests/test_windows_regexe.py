@@ -8,6 +8,7 @@ import shutil
 import pytest
 from regipy.registry import RegistryHive
 
+from tests.simulator.faults import FaultPlan
 from tests.simulator.windows.build import build_machine
 from tests.simulator.windows.machine import Machine
 from tests.simulator.windows.native import run_native
@@ -23,6 +24,9 @@ class DenyUnload:
 
     def unload_denied(self, command_index: int) -> bool:
         return command_index in self.denied
+
+    def write_denied(self, _command_index: int) -> bool:
+        return False
 
 
 @pytest.fixture(scope="session")
@@ -208,6 +212,17 @@ def test_unload_denied_by_fault_keeps_hive_loaded_and_data_pending(machine):
     assert RegistryHive(str(host)).get_key("\\Select").get_value("Current") == 1  # not flushed yet
     assert reg(machine, "unload", "HKLM\\B", command_index=8)[0] == 0
     assert RegistryHive(str(host)).get_key("\\Select").get_value("Current") == 2
+
+
+def test_write_denied_by_fault_refuses_that_change_only_and_changes_nothing(machine):
+    machine.faults = FaultPlan.from_specs(["write-denied@5:2"])
+    reg(machine, "load", "HKLM\\B", BROKEN_SYSTEM)
+    add = ("add", "HKLM\\B\\vmrescue_denied", "/t", "REG_DWORD", "/d", "1", "/f")
+    assert reg(machine, *add[:2], "/v", "One", *add[2:], command_index=5)[0] == 0
+    assert reg(machine, *add[:2], "/v", "Two", *add[2:], command_index=5) == (1, "", "ERROR: Access is denied.\r\n")
+    assert reg(machine, "delete", "HKLM\\B\\vmrescue_denied", "/v", "One", "/f", command_index=5)[0] == 0
+    names = reg(machine, "query", "HKLM\\B\\vmrescue_denied", command_index=6)[1]
+    assert "One" not in names and "Two" not in names
 
 
 def test_dirty_hive_is_not_loaded_and_not_touched(machine):

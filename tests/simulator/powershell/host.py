@@ -18,9 +18,9 @@ from .parser import parse_script
 from .syntax import (
     ArrayLiteral, Command, Constant, ExitCodeComparison, ExitStatement, ExpandableString, ExpressionElement,
     Extent, IfStatement, LastExitCode, Parameter, Pipeline, Statement, SuccessCondition, TestPathCondition,
-    Value,
+    HashCondition, Value,
 )
-from .values import enumerate_output, to_text
+from .values import PSObject, enumerate_output, to_text
 
 # What a console process reports when it is killed (STATUS_CONTROL_C_EXIT, 0xC000013A as a signed 32-bit value,
 # the way $LASTEXITCODE shows it).
@@ -102,9 +102,14 @@ class _Interpreter:
             self.last_ok = True
             equal = self.last_exit_code == condition.value
             return equal if condition.operator == "eq" else not equal
-        assert isinstance(condition, TestPathCondition)
         pipeline = Pipeline([condition.command], condition.command.extent)
         output = self.pipeline(pipeline, capture=True)
+        if isinstance(condition, HashCondition):
+            # a missing file: Get-FileHash writes an error and gives nothing, and $null.Hash is $null
+            found = output[0].get("Hash")[1] if len(output) == 1 and isinstance(output[0], PSObject) else None
+            equal = found == condition.value
+            return equal if condition.operator == "ceq" else not equal
+        assert isinstance(condition, TestPathCondition)
         truth = _truthy(output)
         return not truth if condition.negate else truth
 

@@ -16,7 +16,7 @@ from .lexer import (
 from .syntax import (
     Argument, ArrayLiteral, Command, Condition, Constant, ExitCodeComparison, ExitStatement, ExpressionElement,
     Extent, IfStatement, LastExitCode, Parameter, Pipeline, ScriptBlock, Statement, SuccessCondition,
-    TestPathCondition, Value,
+    TestPathCondition, Value, HashCondition,
 )
 
 UNSUPPORTED_KEYWORDS = frozenset({
@@ -220,8 +220,9 @@ class _Parser:
         self.skip_newlines()
         command_start = self.pos
         command = self.command(call_operator=False, closing=")")
-        if not (isinstance(command.name, Constant) and str(command.name.value).lower() == "test-path"):
-            raise unsupported(command_start, "A condition command other than Test-Path",
+        name = str(command.name.value).lower() if isinstance(command.name, Constant) else ""
+        if name not in ("test-path", "get-filehash") or (name == "get-filehash" and negate):
+            raise unsupported(command_start, "A condition command other than Test-Path or (Get-FileHash …).Hash",
                               command.name_extent.end - command_start)
         self.skip_newlines()
         if self.peek() == "|":
@@ -229,8 +230,28 @@ class _Parser:
         if self.peek() != ")":
             raise ParseError(self.pos, "Missing closing ')' in expression.", "MissingEndParenthesisInExpression")
         self.pos += 1
+        if name == "get-filehash":
+            return self.hash_comparison(command)
         self.skip_blanks()
         return TestPathCondition(command, negate)
+
+    def hash_comparison(self, command: Command) -> HashCondition:
+        """The rest of `(Get-FileHash …).Hash -ceq|-cne 'HEX'` (case-sensitive: -eq/-ne ignore case)."""
+        if self.text[self.pos:self.pos + 5].lower() != ".hash" or is_name_char(self.peek(5)):
+            raise unsupported(self.pos, "A Get-FileHash condition other than (Get-FileHash …).Hash -ceq/-cne '…'")
+        self.pos += 5
+        self.skip_blanks()
+        operator_start = self.pos
+        operator = self.word_at(self.pos + 1).lower() if self.peek() and self.peek() in DASHES else ""
+        if operator not in ("ceq", "cne"):
+            raise unsupported(operator_start, "Comparing a hash with an operator other than -ceq or -cne")
+        self.pos += 1 + len(operator)
+        self.skip_blanks()
+        if not self.peek() or self.peek() not in SINGLE_QUOTES:
+            raise unsupported(self.pos, "Comparing a hash with something other than a single-quoted string")
+        value = self.string()
+        self.skip_blanks()
+        return HashCondition(command, operator, str(value.value))
 
     def success_condition(self, negate: bool) -> SuccessCondition:
         self.pos += 2

@@ -110,7 +110,16 @@ class SuccessCondition:
     negate: bool
 
 
-Condition = ExitCodeComparison | TestPathCondition | SuccessCondition
+@dataclass
+class HashCondition:
+    """`(Get-FileHash …).Hash -ceq 'HEX'` / `-cne 'HEX'`: a file's hash compared case-sensitively."""
+
+    command: Command
+    operator: str       # ceq | cne
+    value: str
+
+
+Condition = ExitCodeComparison | TestPathCondition | SuccessCondition | HashCondition
 
 
 @dataclass

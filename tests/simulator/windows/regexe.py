@@ -148,6 +148,12 @@ class RegExe:
 
     # --- commands --------------------------------------------------------------------------------------------------
 
+    def _refuse_if_denied(self, key: KeyPath) -> None:
+        """An injected write-denied fault: Access is denied, nothing changed."""
+        faults = self.machine.faults
+        if faults is not None and faults.write_denied(self.command_index):
+            raise RegistryError("access-denied", key.display)
+
     def load(self, argv: list[str]) -> Result:
         options = parse_options(argv, set(), set())
         if len(options.positional) != 2:
@@ -275,6 +281,7 @@ class RegExe:
             except BadValueData as error:
                 raise RegistryError("invalid-data", str(error)) from error
         mount, hive = self._writable(key)
+        self._refuse_if_denied(key)
         node = hive.root()
         for part in key.parts[1:]:
             child = hive.node_get_child(node, part)
@@ -301,6 +308,7 @@ class RegExe:
             raise RegistryError("canceled")  # reg.exe asks for confirmation; WinRM has no console input
         mount, hive = self._writable(key)
         _mount, _hive, node = self._find_node(key)
+        self._refuse_if_denied(key)
         if selectors == 0:
             if len(key.parts) == 1:
                 raise RegistryError("access-denied", key.display)  # the root of a mounted hive cannot be deleted

@@ -18,7 +18,10 @@ _END = re.compile(r"^Write-Output '(@@vmr:[0-9a-f]{16}):(end:.+|done)'$")
 _IF = re.compile(r"^if \(\$LASTEXITCODE -(eq|ne) (\d+)\) \{$")
 _ABORT = re.compile(r"^if \(-not \$\?\) \{ Write-Output '(@@vmr:[0-9a-f]{16}:failed:.+)'; "
                     r"Write-Output '(@@vmr:[0-9a-f]{16}:done)'; exit 0 \}$")
+_STOP_IF = re.compile(r"^if \((.+)\) \{ Write-Output '(@@vmr:[0-9a-f]{16}:failed:.+)'; "
+                      r"Write-Output '(@@vmr:[0-9a-f]{16}:done)'; exit 0 \}$")
 CMDLET_ERROR = "cmdlet-error"
+STOP = "stop"       # a responder's answer to a stop_if condition (journal-guard) that holds
 
 
 def run_script(script: str, responder: Responder, cut_after_step: str | None = None) -> dict[str, t.Any]:
@@ -50,6 +53,12 @@ def run_script(script: str, responder: Responder, cut_after_step: str | None = N
         if abort:
             if not last_ok:
                 out.extend([abort.group(1), abort.group(2)])
+                break
+            continue
+        stop = _STOP_IF.match(line)
+        if stop:
+            if responder(step or "", stop.group(1))[1] == STOP:
+                out.extend([stop.group(2), stop.group(3)])
                 break
             continue
         begin, rc_marker, end = _BEGIN.match(line), _RC.match(line), _END.match(line)

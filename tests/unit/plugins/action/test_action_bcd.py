@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 from ansible_collections.vmrescue.windows.tests.unit.plugins.action.action_harness import run_action
-from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import CMDLET_ERROR
-from ansible_collections.vmrescue.windows.tests.unit.plugins.action.windows_model import BOOTMGR, LOADER, Windows, steps_of, store_objects
+from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import CMDLET_ERROR, STOP
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action.windows_model import (
+    BOOTMGR, LOADER, STORE_KEY, Windows, steps_of, store_objects,
+)
 
 from ansible_collections.vmrescue.windows.plugins.action.bcd import ActionModule as Bcd
 from ansible_collections.vmrescue.windows.plugins.action.bcd_info import ActionModule as BcdInfo
+from ansible_collections.vmrescue.windows.plugins.module_utils import _journal_location
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import mount_name
 
 STORE = "E:\\boot\\BCD"
@@ -124,9 +127,10 @@ def test_journal_is_written_before_the_first_change_and_keeps_first_records():
                                               Windows({"verify-query": (AFTER, 0)})])
     assert not result.get("failed"), result
     write = recorder.scripts[1]
-    assert steps_of(write)[:3] == ["journal-dir", "journal-write", "change.1"]
+    assert steps_of(write)[:4] == ["journal-guard", "journal-dir", "journal-write", "change.1"]
     written = json.loads(write.split("-Value '", 1)[1].split("' -Encoding", 1)[0])
-    records = written["bcd"][STORE.lower()]
+    assert written["format"] == 2 and list(written["bcd"]) == [STORE_KEY] and "format1" not in written
+    records = written["bcd"][STORE_KEY]
     assert records[BOOTMGR]["25000004"]["data"] == "0500000000000000"        # first record wins
     assert records[BOOTMGR]["26000020"] == {"present": False, "type": None, "data": None}
     assert records[LOADER.lower()]["16000048"] == {"present": True, "type": "REG_BINARY", "data": "01"}
@@ -137,5 +141,64 @@ def test_a_journal_that_cannot_be_written_stops_before_any_change():
     writer = Windows({"journal-write": (["Set-Content : Access to the path is denied."], CMDLET_ERROR)})
     result, recorder = run_action(Bcd, args, [Windows({"query": (BEFORE, 0)}), writer])
     assert result["failed"] and "journal" in result["msg"] and "nothing was changed" in result["msg"]
-    assert [step for step, _line in writer.seen] == ["journal-dir", "journal-write"]   # no bcdedit ran
+    assert [step for step, _line in writer.seen] == ["journal-guard", "journal-dir", "journal-write"]   # no bcdedit
     assert "if (-not $?)" in recorder.scripts[1]
+
+
+JOURNAL_TASK = dict(TASK, journal="F:\\vmrescue\\journal.json")
+
+
+def test_a_journal_changed_by_another_run_is_read_again_before_any_change(monkeypatch):
+    monkeypatch.setattr(_journal_location.time, "sleep", lambda _seconds: None)
+    other = json.dumps({"format": 2, "bcd": {}, "registry": {"x|y": {"keys": {"k": {"present": False, "key": "K"}}}}})
+    guarded = Windows({"journal-guard": ([], STOP)})
+    result, recorder = run_action(Bcd, JOURNAL_TASK, [Windows({"query": (BEFORE, 0)}), guarded,
+                                                      Windows({"query": (BEFORE, 0)}, journal=other),
+                                                      Windows({"verify-query": (AFTER, 0)})])
+    assert not result.get("failed"), result
+    assert [step for step, _line in guarded.seen] == ["journal-guard"]       # stopped before any change
+    assert [s.splitlines()[0] for s in recorder.scripts] == \
+        ["# vmrescue.windows bcd-read", "# vmrescue.windows bcd-write"] * 2
+    written = json.loads(recorder.scripts[3].split("-Value '", 1)[1].split("' -Encoding", 1)[0])
+    assert written["registry"] == {"x|y": {"keys": {"k": {"present": False, "key": "K"}}}}    # the other run's record
+    assert "if ((Get-FileHash -Algorithm SHA256 -LiteralPath 'F:\\vmrescue\\journal.json').Hash -cne '" \
+        in recorder.scripts[3]
+    assert "if ((Test-Path -LiteralPath 'F:\\vmrescue\\journal.json')) {" in recorder.scripts[1]   # was absent
+
+
+def test_a_journal_that_keeps_changing_gives_up_after_eight_attempts(monkeypatch):
+    pauses = []
+    monkeypatch.setattr(_journal_location.time, "sleep", pauses.append)
+    responders = [Windows({"query": (BEFORE, 0)}), Windows({"journal-guard": ([], STOP)})] * 8
+    result, recorder = run_action(Bcd, JOURNAL_TASK, responders)
+    assert result["failed"] and "8 times in a row" in result["msg"] and len(recorder.scripts) == 16
+    # one random pause per retry, growing with the attempt number
+    assert len(pauses) == 7 and all(0.2 * n <= pause <= 1.0 * n for n, pause in enumerate(pauses, 1))
+
+
+def test_a_journal_off_the_broken_disk_is_refused_before_any_write():
+    for journal in ("C:\\vmrescue\\journal.json", "G:\\journal.json"):
+        result, recorder = run_action(Bcd, dict(TASK, journal=journal), [Windows({"query": (BEFORE, 0)})])
+        assert result["failed"] and len(recorder.scripts) == 1, result
+        assert "journal" in result["msg"] and ("not on the disk" in result["msg"] or "G:" in result["msg"])
+
+
+def test_a_store_that_stays_loaded_fails_the_task():
+    stuck = {r"verify-unload(\.\d)?": (["ERROR: Access is denied."], 1), "verify-query": (AFTER, 0)}
+    result, _recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows(stuck)])
+    assert result["failed"] and "could not be unloaded" in result["msg"] and "still loaded" in result["msg"]
+    stuck_read = {"query": (BEFORE, 0), r"unload(\.\d)?": (["ERROR: Access is denied."], 1)}
+    result, recorder = run_action(Bcd, TASK, [Windows(stuck_read)])
+    assert result["failed"] and "still loaded" in result["msg"] and len(recorder.scripts) == 1   # no write
+
+
+def test_a_write_that_verifies_wrong_is_undone_in_the_same_run():
+    half = store_objects(MOUNT, {"23000003": DEFAULT, "25000004": ("REG_BINARY", "0A00000000000000")},
+                         {"16000048": ("REG_BINARY", "01"), "250000e0": ("REG_BINARY", "0000000000000000")})
+    undo = Windows({"verify-query": (BEFORE, 0)})
+    result, recorder = run_action(Bcd, TASK, [Windows({"query": (BEFORE, 0)}), Windows({"verify-query": (half, 0)}),
+                                              undo])
+    assert result["failed"] and "does not show the planned values" in result["msg"]
+    assert "original values were put back and verified" in result["msg"] and len(recorder.scripts) == 3
+    assert f"'/store' '{STORE}' '/set' '{BOOTMGR}' 'timeout' '30'" in recorder.scripts[2]
+    assert [step for step, _line in undo.seen if step.startswith("change.")] == ["change.1"]

@@ -6,7 +6,7 @@ import json
 
 from ansible_collections.vmrescue.windows.tests.unit.plugins.action.action_harness import run_action
 from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import reg_query_text
-from ansible_collections.vmrescue.windows.tests.unit.plugins.action.windows_model import Windows, steps_of
+from ansible_collections.vmrescue.windows.tests.unit.plugins.action.windows_model import SYSTEM_KEY, Windows, steps_of
 
 from ansible_collections.vmrescue.windows.plugins.action.offline_registry import ActionModule as Registry
 from ansible_collections.vmrescue.windows.plugins.action.offline_registry_info import ActionModule as RegistryInfo
@@ -79,11 +79,33 @@ def test_current_control_set_from_select_with_a_second_read_when_not_queried():
 
 
 def test_failed_add_stops_the_chain_and_still_unloads():
-    writer = Windows({"change.1": (["ERROR: Access is denied. (translated)"], 1), r"verify\.\d": crash("ControlSet001", 7)})
-    result, _recorder = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer])
+    writer = Windows({"change.1": (["ERROR: Access is denied. (translated)"], 1),
+                      r"verify\.1": crash("ControlSet001", 7), r"verify\.2": crash("ControlSet002", 7)})
+    result, recorder = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer])
     assert result["failed"] and "reg.exe failed (exit code 1)" in result["msg"]
+    assert "Nothing of it had been written" in result["msg"] and len(recorder.scripts) == 2
     ran = [step for step, _line in writer.seen]
     assert "change.2" not in ran and "unload" in ran
+
+
+def test_a_write_that_fails_half_way_is_undone_in_the_same_run():
+    writer = Windows({"change.2": (["ERROR: Access is denied. (translated)"], 1),
+                      r"verify\.1": crash("ControlSet001", 2), r"verify\.2": crash("ControlSet002", 7)})
+    undo = Windows({r"verify\.1": crash("ControlSet001", 7), r"verify\.2": crash("ControlSet002", 7)})
+    result, recorder = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer, undo])
+    assert result["failed"] and "reg.exe failed" in result["msg"]
+    assert "original values were put back and verified" in result["msg"]
+    changes = [line for step, line in undo.seen if step.startswith("change.")]
+    assert len(changes) == 1 and "ControlSet001" in changes[0] and "'/d' '0x7'" in changes[0]
+    assert "journal-write" not in steps_of(recorder.scripts[2])
+
+
+def test_an_undo_that_does_not_verify_says_so():
+    writer = Windows({r"verify\.1": crash("ControlSet001", 3), r"verify\.2": crash("ControlSet002", 2)})
+    undo = Windows({r"verify\.1": crash("ControlSet001", 3), r"verify\.2": crash("ControlSet002", 7)})
+    result, _recorder = run_action(Registry, TASK, [read(7, "ControlSet001", "ControlSet002"), writer, undo])
+    assert result["failed"] and "does not show the planned values" in result["msg"]
+    assert "did not verify either" in result["msg"] and "restore_journal" in result["msg"]
 
 
 def test_unload_failure_after_a_write_is_a_failure():
@@ -113,7 +135,8 @@ def test_journal_records_originals_and_absent_values():
                                   [read(7, "ControlSet001"), writer])
     assert not result.get("failed"), result
     written = json.loads(recorder.scripts[1].split("-Value '", 1)[1].split("' -Encoding", 1)[0])
-    values = written["registry"][HIVE.lower()]["values"]["controlset001\\control\\crashcontrol"]
+    assert written["format"] == 2 and list(written["registry"]) == [SYSTEM_KEY]
+    values = written["registry"][SYSTEM_KEY]["values"]["controlset001\\control\\crashcontrol"]
     assert values["crashdumpenabled"] == {"name": "CrashDumpEnabled", "key": "ControlSet001\\Control\\CrashControl",
                                           "present": True, "type": "REG_DWORD", "data": "07000000"}
     assert values["autoreboot"]["present"] is False

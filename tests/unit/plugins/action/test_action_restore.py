@@ -65,7 +65,9 @@ def test_bcd_restore_verifies_type_and_bytes():
                               {"250000e0": ("REG_BINARY", "0000000000000000")})      # same number, other bytes
     result, _recorder = run_action(Bcd, BCD_TASK, [Windows({"query": (CHANGED, 0)}, journal=BCD_JOURNAL),
                                                    Windows({"verify-query": (not_quite, 0)})])
-    assert result["failed"] and "does not show the journaled values" in result["msg"] and "timeout of" in result["msg"]
+    assert result["failed"] and "could not be restored" in result["msg"] and "timeout (25000004)" in result["msg"]
+    statuses = {r["record"].split(" ")[0]: r["status"] for r in result["records"]}
+    assert statuses == {"timeout": "could not", "displaybootmenu": "restored", "bootstatuspolicy": "restored"}
 
 
 def test_bcd_restore_options():
@@ -110,14 +112,25 @@ def test_registry_restore_reads_the_journal_then_the_recorded_keys_then_writes_o
     assert "'delete'" in changes[1] and "'DumpFile'" in changes[1]
     assert changes[2].endswith("\\ControlSet001\\Services\\New' '/f'") and "'delete'" in changes[2]
     assert result["values"][0]["after"] == {"type": "REG_DWORD", "data": 1}
+    assert [(r["record"], r["status"]) for r in result["records"]] == [
+        ("ControlSet001\\Control\\CrashControl\\AutoReboot", "restored"),
+        ("ControlSet001\\Control\\CrashControl\\DumpFile", "restored"),
+        ("key ControlSet001\\Services\\New", "restored")]
 
 
 def test_registry_restore_when_done_and_without_journal_entries():
     read = Windows({"select": MISSING, "root": ([], 0), r"key\.1": _crash(1, False), r"key\.2": MISSING})
     result, recorder = run_action(Registry, REG_TASK, [Windows({}, journal=REG_JOURNAL), read])
     assert not result.get("failed") and result["changed"] is False and len(recorder.scripts) == 2
-    result, recorder = run_action(Registry, REG_TASK, [Windows({}, journal=None)])
-    assert not result.get("failed") and result["changed"] is False and len(recorder.scripts) == 1
+    assert {r["status"] for r in result["records"]} == {"already original"}
+    result, recorder = run_action(Registry, REG_TASK, [Windows({}, journal=json.dumps({"format": 2}))])
+    assert not result.get("failed") and result["changed"] is False and result["records"] == []
+
+
+def test_a_restore_from_a_journal_that_does_not_exist_fails():
+    for action, task in ((Registry, REG_TASK), (Bcd, BCD_TASK)):
+        result, recorder = run_action(action, task, [Windows({"query": (ORIGINAL, 0)}, journal=None)])
+        assert result["failed"] and "does not exist" in result["msg"] and len(recorder.scripts) == 1
 
 
 def test_registry_restore_takes_no_values_and_needs_the_journal():

@@ -262,7 +262,7 @@ def test_a_journal_restore_puts_file_owner_and_dacl_back_and_reports_each_record
     windows = machine()
     driver(windows, journal=JOURNAL)
     checked = restore(windows, check=True, diff=True)
-    assert checked["changed"] and checked["drivers"][0]["status"] == "would restore"
+    assert checked["changed"] and checked["records"][0]["status"] == "would restore"
     assert windows.files[DRIVER.lower()] == pe(b"good")
     assert checked["diff"][0]["after"] == {"sha256": hashlib.sha256(pe(b"broken")).hexdigest(), "sddl": ORIGINAL_SDDL}
     windows.commands.clear()
@@ -272,7 +272,7 @@ def test_a_journal_restore_puts_file_owner_and_dacl_back_and_reports_each_record
     assert (result["restored"], result["already_original"], result["could_not"]) == (1, 0, 0)
     assert windows.files[DRIVER.lower()] == pe(b"broken") and sddl(windows) == ORIGINAL_SDDL
     again = restore(windows)
-    assert again["changed"] is False and again["drivers"][0]["status"] == "already original"
+    assert again["changed"] is False and again["records"][0]["status"] == "already original"
 
 
 def test_a_journal_restore_that_cannot_restore_a_record_fails_naming_it():
@@ -410,7 +410,7 @@ def test_a_journal_restore_finds_the_driver_under_a_new_drive_letter():
     result = make_plugin(DriverFile, windows, {"journal": "G:\\vmrescue\\journal.json", "restore_journal": True}
                          ).run(task_vars={})
     assert not result.get("failed") and result["restored"] == 1, result
-    assert result["drivers"][0]["path"].lower() == moved.lower()
+    assert result["records"][0]["path"].lower() == moved.lower()
     assert windows.files[moved.lower()] == pe(b"broken") and sddl(windows, moved) == ORIGINAL_SDDL
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import reg_query_text
 
-DISKS = json.dumps([{"Number": 0, "IsSystem": True, "IsBoot": True}, {"Number": 1, "IsSystem": False, "IsBoot": False}])
+DISKS = json.dumps([{"Number": 0, "IsSystem": True, "IsBoot": True, "PartitionStyle": 1, "Signature": 0x11111111},
+                    {"Number": 1, "IsSystem": False, "IsBoot": False, "PartitionStyle": 1, "Signature": 0x2222abcd}])
 PARTITIONS = json.dumps([
-    {"DiskNumber": 0, "PartitionNumber": 2, "DriveLetter": "C", "IsSystem": False, "IsBoot": True},
-    {"DiskNumber": 1, "PartitionNumber": 1, "DriveLetter": "E", "IsSystem": False, "IsBoot": False},
-    {"DiskNumber": 1, "PartitionNumber": 2, "DriveLetter": "F", "IsSystem": False, "IsBoot": False},
+    {"DiskNumber": 0, "PartitionNumber": 2, "DriveLetter": "C", "IsSystem": False, "IsBoot": True, "Offset": 1048576},
+    {"DiskNumber": 1, "PartitionNumber": 1, "DriveLetter": "E", "IsSystem": False, "IsBoot": False, "Offset": 1048576},
+    {"DiskNumber": 1, "PartitionNumber": 2, "DriveLetter": "F", "IsSystem": False, "IsBoot": False,
+     "Offset": 524288000},
 ])
+# The file keys of the journal (format 2) for E:\boot\BCD and F:\Windows\System32\config\SYSTEM on disk 1.
+STORE_KEY = "mbr:2222abcd:1048576|boot\\bcd"
+SYSTEM_KEY = "mbr:2222abcd:524288000|windows\\system32\\config\\system"
 BOOTMGR = "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"
 LOADER = "{11111111-2222-3333-4444-555555555555}"
 
@@ -52,6 +58,12 @@ class Windows:
             return [PARTITIONS], None
         if step == "journal":
             return ([self.journal] if self.journal is not None else []), None
+        if step == "journal-hash":
+            if self.journal is None:
+                return [], None
+            return [json.dumps({"Hash": hashlib.sha256(self.journal.encode("utf-8")).hexdigest().upper()})], None
+        if step == "journal-guard":
+            return [], 0
         if step.startswith(("journal-", "verify-journal")):
             return [], None
         if re.fullmatch(r"(verify-)?probe", step):

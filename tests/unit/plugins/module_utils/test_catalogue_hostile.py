@@ -138,7 +138,7 @@ def _parses_in_simulator(script: str) -> None:
 def test_bcd_write_carries_hostile_values(value):
     store = f"F:\\{value}\\BCD" if value else "F:\\BCD"
     change = cb.BcdeditChange("set", "{9dea862c-5cdd-4e70-acc1-f32b344d4795}", "description", (value,))
-    script = cb.write_store(store, [change], f"F:\\j {value}.json", '{"x": "' + value + '"}').render()
+    script = cb.write_store(store, [change], f"F:\\j {value}.json", '{"x": "' + value + '"}', "AB" * 32).render()
     calls = _native_calls(script)
     assert calls[0] == ["/store", store, "/set", "{9dea862c-5cdd-4e70-acc1-f32b344d4795}", "description", value]
     assert calls[-1][:2] == ["unload", cr.mount_key(store)]
@@ -152,7 +152,8 @@ def test_registry_write_carries_hostile_values(value):
     changes = [cr.RegChange("add-value", f"ControlSet001\\{value or 'k'}", value or "n", "REG_SZ", value),
                cr.RegChange("add-value", "k", "m", "REG_MULTI_SZ", f"a{value}|b", "|"),
                cr.RegChange("delete-key", f"k\\{value}")]
-    script = cr.write_registry(hive, changes, [cr.KeyQuery("verify.1", f"k\\{value}", False)], None, None).render()
+    script = cr.write_registry(hive, changes, [cr.KeyQuery("verify.1", f"k\\{value}", False)], None, None,
+                               None).render()
     calls = _native_calls(script)
     root = cr.mount_key(hive)
     assert ["add", f"{root}\\ControlSet001\\{value or 'k'}", "/v", value or "n", "/t", "REG_SZ", "/d", value, "/f"] in calls
@@ -169,11 +170,15 @@ def test_cmdlet_arguments_are_literals(value):
     lines = script.splitlines()
     exists = next(line for line in lines if line.startswith("Test-Path"))
     assert _ps_tokens(exists) == ["Test-Path", "-LiteralPath", store, "-PathType", "Leaf"]
-    guarded = next(line for line in lines if line.startswith("if ((Test-Path"))
+    guarded = next(line for line in lines if line.startswith("if ((Test-Path") and "Get-Content" in line)
     condition, _sep, body = guarded[len("if (("):].partition(")) { ")
     assert _ps_tokens(condition) == ["Test-Path", "-LiteralPath", journal, "-PathType", "Leaf"]
     assert _ps_tokens(body.rstrip(" }")) == ["Get-Content", "-LiteralPath", journal, "-Raw"]
-    write = cb.write_store(store, [], journal, f"{{{value}}}").render().splitlines()
+    write = cb.write_store(store, [], journal, f"{{{value}}}", "AB" * 32).render().splitlines()
+    guard = next(line for line in write if line.startswith("if ((Get-FileHash"))
+    assert _ps_tokens(guard[len("if (("):].partition(").Hash")[0]) == \
+        ["Get-FileHash", "-Algorithm", "SHA256", "-LiteralPath", journal]
+    _parses_in_simulator("\n".join(write))
     assert _ps_tokens(next(line for line in write if line.startswith("Set-Content"))) == \
         ["Set-Content", "-LiteralPath", journal, "-Value", f"{{{value}}}", "-Encoding", "UTF8"]
     _parses_in_simulator(script)

@@ -63,8 +63,8 @@ TI = "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
 
 def test_driver_read_is_one_command():
     script = files.driver_read_script("C:\\good.sys", "F:\\x.sys", "F:\\b\\x.sys", 1024, "F:\\vmrescue\\journal.json")
-    assert script.step_names == ["exists", "disks", "partitions", "journal", "source", "source-head", "dest",
-                                 "dest-head", "dest-sddl", "backup", "backup-acl"]
+    assert script.step_names == ["exists", "disks", "partitions", "journal-hash", "journal", "source", "source-head",
+                                 "dest", "dest-head", "dest-sddl", "backup", "backup-acl"]
     text = script.render()
     assert "Get-Content -LiteralPath 'C:\\good.sys' -Encoding Byte -TotalCount 1024" in text
     assert "Get-Content -LiteralPath 'F:\\x.sys' -Encoding Byte -TotalCount 1024" in text
@@ -74,7 +74,8 @@ def test_driver_read_is_one_command():
 
 def test_driver_backup_writes_the_journal_first_and_saves_the_dacl_next_to_the_backup():
     script = files.driver_backup_script("F:\\x.sys", "F:\\b\\drivers\\x.sys", "F:\\vmrescue\\journal.json", "{}")
-    assert script.step_names == ["journal-dir", "journal-write", "mkdir", "copy", "hash", "acl", "acl-hash"]
+    assert script.step_names == ["journal-guard", "journal-dir", "journal-write", "mkdir", "copy", "hash", "acl",
+                                 "acl-hash"]
     assert "icacls.exe 'F:\\x.sys' '/save' 'F:\\b\\drivers\\x.sys.acl'" in script.render()
     # A re-run sends only what it found missing; without a new record no journal write.
     partial = files.driver_backup_script("F:\\x.sys", "F:\\b\\drivers\\x.sys", "F:\\j.json", None, copy=False)

@@ -30,7 +30,7 @@ def test_bad_journal_is_not_overwritten():
     with pytest.raises(VmrescueError, match="not valid JSON"):
         _journal.parse("{oops")
     with pytest.raises(VmrescueError, match="unknown format"):
-        _journal.parse(json.dumps({"format": 2}))
+        _journal.parse(json.dumps({"format": 3}))
 
 
 DISKS = [{"Number": 0, "IsSystem": True, "IsBoot": True}, {"Number": 1, "IsSystem": False, "IsBoot": False}]

@@ -55,21 +55,30 @@ def test_plan_chooses_per_element_and_skips_what_is_already_as_recorded():
                     0x16000048: RawElement(0x16000048, "REG_BINARY", b"\x01"),
                     0x250000e0: RawElement(0x250000e0, "REG_BINARY", bytes.fromhex("0100000000000000")),
                     0x12000004: RawElement(0x12000004, "REG_SZ", "A")})
-    by_code = {item.code: item for item in plan(journal, STORE.upper(), store)}
+    by_code = {item.code: item for item in plan(_journal.bcd_store_records(journal, STORE.upper()), store)}
     assert by_code[0x25000004].method == "reg"
     raw = by_code[0x25000004].reg()
     assert (raw.key, raw.name, raw.reg_type, raw.data) == (element_key(GUID, 0x25000004), "Element", "REG_BINARY",
                                                            "1e000000")
     assert by_code[0x16000048].method == "bcdedit" and by_code[0x16000048].bcdedit().action == "deletevalue"
     assert by_code[0x250000e0].bcdedit().values == ("DisplayAllFailures",)
-    assert by_code[0x12000004].method is None
+    assert by_code[0x12000004].method is None and by_code[0x12000004].report()["status"] == "already original"
+    assert by_code[0x25000004].report()["status"] == "restored"           # as planned
 
 
-def test_plan_refuses_before_writing_when_an_object_is_gone():
+def test_a_gone_object_or_an_unwritable_value_is_reported_and_not_written():
     journal = _journal.empty()
-    _journal.record_bcd(journal, STORE, "{99999999-2222-3333-4444-555555555555}", 0x25000004, False, None, None)
-    with pytest.raises(VmrescueError, match="no longer in the store"):
-        plan(journal, STORE, _store({}))
+    gone = "{99999999-2222-3333-4444-555555555555}"
+    _journal.record_bcd(journal, STORE, gone, 0x25000004, True, "REG_BINARY", "1e00000000000000")
+    _journal.record_bcd(journal, STORE, gone, 0x26000020, False, None, None)
+    _journal.record_bcd(journal, STORE, GUID, 0x12000004, True, "REG_SZ", "4100")      # no terminator
+    store = _store({0x12000004: RawElement(0x12000004, "REG_SZ", "B")})
+    items = plan(_journal.bcd_store_records(journal, STORE), store)
+    reports = {item.code: item.report() for item in items}
+    assert all(item.method is None for item in items)
+    assert reports[0x25000004]["status"] == "could not" and "no longer in the store" in reports[0x25000004]["reason"]
+    assert reports[0x12000004]["status"] == "could not" and "cannot write back" in reports[0x12000004]["reason"]
+    assert reports[0x26000020]["status"] == "already original"          # absent then, absent with its object now
 
 
 @pytest.mark.parametrize("reg_type,raw,restorable", [
@@ -97,10 +106,12 @@ def test_registry_targets_keep_spelling_and_let_a_created_key_take_its_values_wi
                                    "REG_DWORD", "01000000")
     _journal.record_registry_key(journal, hive, "ControlSet001\\Services\\New", False)
     _journal.record_registry_value(journal, hive, "ControlSet001\\Services\\New", "Start", False, None, None)
-    values, keys = targets(journal, hive)
-    assert [(v.key, v.name, v.state, v.type, v.data) for v in values] == [
+    values, keys, could_not = targets(_journal.registry_hive_records(journal, hive))
+    assert could_not == [] and [(v.key, v.name, v.state, v.type, v.data) for v in values] == [
         ("ControlSet001\\Control\\CrashControl", "AutoReboot", "present", "REG_DWORD", 1)]
     assert [(k.key, k.state) for k in keys] == [("ControlSet001\\Services\\New", "absent")]
     _journal.record_registry_value(journal, hive, "X", "Odd", True, "REG_NONE", "0102")
-    with pytest.raises(VmrescueError, match="cannot write back exactly"):
-        targets(journal, hive)
+    values, _keys, could_not = targets(_journal.registry_hive_records(journal, hive))
+    assert "X\\Odd" not in [f"{v.key}\\{v.name}" for v in values]
+    assert [(c["record"], c["status"]) for c in could_not] == [("X\\Odd", "could not")]
+    assert "cannot write back exactly" in could_not[0]["reason"]

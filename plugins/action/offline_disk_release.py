@@ -1,9 +1,13 @@
 # Copyright (c) vmrescue.windows contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of vmrescue.windows.offline_disk_release: remove the temporary drive letters offline_disk_info gave.
+"""Action plugin of vmrescue.windows.offline_disk_release: put back every temporary change offline_disk_info made.
 
-Safe to call always (also after a failure): an empty list sends nothing, a letter already gone is left alone, and a
-letter that now belongs to another partition is never removed.
+The temporary drive letters (given as ``temporary_letters`` and/or named by the record of temporary changes on the
+recovery VM, _temporary_changes) and a temporary identity of the recovery VM's own disk: the attached disk that
+came online thanks to it is taken offline again, the original identity is put back, and both are verified before
+success is reported; then the record is deleted. Safe to call always (also after a failure): a letter already gone
+is left alone, a letter that now belongs to another partition is never removed, and with nothing to put back it
+sends one read-only command.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_disk as catalogue
 from ansible_collections.vmrescue.windows.plugins.module_utils import _disk_discovery as discovery
+from ansible_collections.vmrescue.windows.plugins.module_utils import _temporary_undo as undo
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
@@ -19,7 +24,7 @@ from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import Vm
 class ActionModule(VmrescueAction):
     ARGUMENT_SPEC = {
         "temporary_letters": {
-            "type": "list", "elements": "dict", "required": True,
+            "type": "list", "elements": "dict", "default": [],
             "options": {
                 "drive": {"type": "str", "required": True},
                 "disk_number": {"type": "int", "required": True},
@@ -32,26 +37,30 @@ class ActionModule(VmrescueAction):
         wanted = [catalogue.AccessPath(e["disk_number"], e["partition_number"],
                                        discovery.normalize_drive(e["drive"], "temporary_letters.drive")[0])
                   for e in params["temporary_letters"]]
-        if not wanted:
-            return {"changed": False, "released": [], "already_released": []}
-        before = self._letters(self.run_script(catalogue.partitions_script()))
-        to_remove = [a for a in wanted if before.get((a.disk_number, a.partition_number)) == a.letter]
-        gone = [a.as_dict() for a in wanted if a not in to_remove]
-        result = {"changed": bool(to_remove), "released": [a.as_dict() for a in to_remove], "already_released": gone}
-        if not to_remove or self.check_mode:
+        before = self.run_script(catalogue.partitions_script())
+        record = catalogue.read_record(before)
+        plan = undo.plan_undo(record, self._layout(before), wanted)
+        result = {"changed": plan.needed, "released": [a.as_dict() for a in plan.letters],
+                  "already_released": [a.as_dict() for a in plan.already_released],
+                  "identity_restored": plan.restore.as_dict() if plan.restore else None,
+                  "disk_taken_offline": plan.take_offline}
+        if self.check_mode or (not plan.needed and record.empty):
             return result
-        after = self._letters(self.run_script(catalogue.release_script(to_remove)))
-        still = [a.as_dict() for a in to_remove if after.get((a.disk_number, a.partition_number)) == a.letter]
-        if still:
-            raise VmrescueError(f"the temporary drive letter(s) {[s['drive'] for s in still]} could not be removed",
-                                **{**result, "released": [a.as_dict() for a in to_remove if a.as_dict() not in still],
-                                   "not_released": still})
+        after = self.run_script(catalogue.release_script(plan.letters, plan.take_offline, plan.restore,
+                                                         forget_record=not record.empty))
+        layout = self._layout(after)
+        problems = undo.problems_after(plan, layout)
+        if problems or (not record.empty and not after.ran("forget")):
+            still = [a.as_dict() for a in undo.letters_still(plan, layout)]
+            raise VmrescueError("the temporary changes could not all be put back: "
+                                f"{'; '.join(problems) or 'a step failed'}. The record of them stays on the recovery "
+                                "VM; run offline_disk_release (or the release role) again.",
+                                **{**result, "released": [a.as_dict() for a in plan.letters if a.as_dict() not in still],
+                                   "not_released": still}, stderr=after.stderr)
         return result
 
     @staticmethod
-    def _letters(result) -> dict[tuple[int, int], str | None]:
-        step = result.step("partitions")
-        if step is None or not step.completed:
-            raise VmrescueError("the recovery VM did not list its partitions", stderr=result.stderr)
-        return {(int(p["DiskNumber"]), int(p["PartitionNumber"])): discovery.drive_letter(p.get("DriveLetter"))
-                for p in discovery.parse_json_objects(step.text, "partitions")}
+    def _layout(result) -> discovery.Layout:
+        if any(result.step(name) is None or not result.step(name).completed for name in ("disks", "partitions")):
+            raise VmrescueError("the recovery VM did not list its disks and partitions", stderr=result.stderr)
+        return catalogue.read_layout(result)

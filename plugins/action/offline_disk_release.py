@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.vmrescue.windows.plugins.module_utils import _bcd_devices as bcd_devices
 from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_disk as catalogue
 from ansible_collections.vmrescue.windows.plugins.module_utils import _disk_discovery as discovery
 from ansible_collections.vmrescue.windows.plugins.module_utils import _temporary_undo as undo
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_bcd import listed_store, read_store
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import target_facts
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_target_path, json_objects
+from ansible_collections.vmrescue.windows.plugins.module_utils._volume_identity import locate, volume_identity
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 
@@ -31,21 +36,40 @@ class ActionModule(VmrescueAction):
                 "partition_number": {"type": "int", "required": True},
             },
         },
+        "bcd_store": {"type": "str"},
     }
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         wanted = [catalogue.AccessPath(e["disk_number"], e["partition_number"],
                                        discovery.normalize_drive(e["drive"], "temporary_letters.drive")[0])
                   for e in params["temporary_letters"]]
+        devices, unreadable = None, None
+        if params["bcd_store"]:
+            try:
+                devices = self._check_devices(params["bcd_store"])
+            except VmrescueError as error:      # the temporary changes are put back all the same
+                unreadable = error.msg
         before = self.run_script(catalogue.partitions_script())
         record = catalogue.read_record(before)
         plan = undo.plan_undo(record, self._layout(before), wanted)
         result = {"changed": plan.needed, "released": [a.as_dict() for a in plan.letters],
                   "already_released": [a.as_dict() for a in plan.already_released],
                   "identity_restored": plan.restore.as_dict() if plan.restore else None,
-                  "disk_taken_offline": plan.take_offline}
-        if self.check_mode or (not plan.needed and record.empty):
-            return result
+                  "disk_taken_offline": plan.take_offline, "bcd_devices": devices}
+        if not (self.check_mode or (not plan.needed and record.empty)):
+            self._put_back(plan, record, result)
+        if unreadable is not None:
+            raise VmrescueError(f"the device elements of {params['bcd_store']} could not be checked: {unreadable}",
+                                **result)
+        if devices is not None and (devices["unresolved"] or not devices["resolved"]):
+            names = ", ".join(f"{e['object']} {e['element']} ({e['volume'] or 'not a partition'})"
+                              for e in devices["unresolved"]) or "none names a partition"
+            raise VmrescueError(f"the device elements of {params['bcd_store']} do not all name partitions of the disk "
+                                f"that holds it: {names}. The disk would not find its boot device; compare them with "
+                                "Get-Disk/Get-Partition before detaching it.", **result)
+        return result
+
+    def _put_back(self, plan: undo.UndoPlan, record, result: dict[str, t.Any]) -> None:
         after = self.run_script(catalogue.release_script(plan.letters, plan.take_offline, plan.restore,
                                                          forget_record=not record.empty))
         layout = self._layout(after)
@@ -57,7 +81,18 @@ class ActionModule(VmrescueAction):
                                 "VM; run offline_disk_release (or the release role) again.",
                                 **{**result, "released": [a.as_dict() for a in plan.letters if a.as_dict() not in still],
                                    "not_released": still}, stderr=after.stderr)
-        return result
+
+    def _check_devices(self, store: str) -> dict[str, list[dict[str, t.Any]]]:
+        """One read of the store (and of the disks): which device/osdevice elements name the store's own disk."""
+        check_target_path(store, "bcd_store")
+        result = self.run_script(read_store(store, None))
+        facts = target_facts(result)
+        disks, partitions = json_objects(facts.disks), json_objects(facts.partitions)
+        location = locate(store, "bcd_store", disks, partitions)
+        bcd, _outcome = listed_store(result, "", store)
+        disk = next(d for d in disks if d.get("Number") == location.disk_number)
+        volumes = {volume_identity(disk, p) for p in partitions if p.get("DiskNumber") == location.disk_number}
+        return bcd_devices.check(bcd, volumes - {None})
 
     @staticmethod
     def _layout(result) -> discovery.Layout:

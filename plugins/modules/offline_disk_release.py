@@ -33,6 +33,14 @@ options:
         description: Partition number.
         type: int
         required: true
+  bcd_store:
+    description:
+      - The broken disk's BCD store (RV(vmrescue.windows.offline_disk_info#module:bcd_store)). When given, the task
+        first reads it (one command, through the registry) and fails, after putting back the temporary changes,
+        unless every C(device)/C(osdevice) partition element names a partition of the disk that holds the store
+        (GPT disk and partition GUIDs, or MBR signature and partition offset, compared with Get-Disk/Get-Partition).
+      - Elements that name no partition (C(boot), ramdisk) are listed in RV(bcd_devices) as not checked.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -76,6 +84,11 @@ disk_taken_offline:
   description: The attached disk taken offline again before the recovery VM's identity was put back, or null.
   returned: always
   type: int
+bcd_devices:
+  description: With O(bcd_store), the device/osdevice elements (object, element, volume) sorted into V(resolved),
+    V(unresolved) and V(not_checked); null without.
+  returned: always
+  type: dict
 remote_commands:
   description: The remote commands sent.
   returned: always

@@ -21,15 +21,18 @@ from regipy.registry import RegistryHive
 from tests.e2e.test_playbooks_support import assert_ok, broken_disk, run_playbook
 from tests.simulator.fixture import build, running_simulator
 from tests.simulator.inventory import HOST_NAME as HOST
+from tests.simulator.windows.machine import Machine
 
 pytestmark = pytest.mark.slow
 RECORD = Path("C") / "ProgramData" / "vmrescue" / "temporary-changes.json"
 DEVICE_ELEMENTS = ("11000001", "21000001")          # device, osdevice
 PHASES = {"vmrescue_hosts": "windows", "vmrescue_phases": ["discover"]}
 # The catalogue commands of one fault-free discover-only run, in order (checked by test_a_real_run_...).
+# release reads the store first to prove its device elements still name the disk (bcd-read).
 COMMANDS = {
-    1: ["disk-discovery", "disk-prepare", "registry-read", "registry-read", "partition-letters", "release-letters"],
-    2: ["disk-discovery", "disk-prepare", "assign-boot-letter", "registry-read", "registry-read",
+    1: ["disk-discovery", "disk-prepare", "registry-read", "registry-read", "bcd-read", "partition-letters",
+        "release-letters"],
+    2: ["disk-discovery", "disk-prepare", "assign-boot-letter", "registry-read", "registry-read", "bcd-read",
         "partition-letters", "release-letters"],
 }
 # Kill points inside the commands that make several changes (top-level statements: begin marker, pipeline, abort
@@ -131,6 +134,33 @@ def test_a_full_repair_on_a_colliding_disk(tmp_path, generation):
     assert end_state(machine) == before
     assert broken_disk(machine).bcd.read_bytes() != bcd_before
     assert_devices_resolve(machine)
+
+
+@pytest.mark.parametrize("generation", [1, 2])
+def test_release_fails_when_windows_re_signed_the_disk(tmp_path, generation):
+    """The trap all this avoids, made on purpose: the colliding disk brought online directly gets a new identity, and
+    offline_disk_release's device check names the elements that no longer find their partitions."""
+    machine = _machine(tmp_path, generation)
+    Machine.load(machine).set_disk_offline(1, False)          # Windows re-signs it
+    assert identities(machine)[1][1:3] != identities(machine)[0][1:3]
+    playbook = tmp_path / "release.yml"
+    playbook.write_text("""
+- hosts: windows
+  gather_facts: false
+  tasks:
+    - vmrescue.windows.offline_disk_info:
+      register: found
+    - vmrescue.windows.offline_disk_release:
+        temporary_letters: "{{ found.temporary_letters }}"
+        bcd_store: "{{ found.bcd_store }}"
+""")
+    with running_simulator(machine) as sim:
+        run = run_playbook(str(playbook), sim.inventory_path)
+    assert run.rc != 0 and "do not all name partitions" in run.output and "osdevice" in run.output, run.explain()
+    # The temporary changes were put back all the same: no record, and no ESP letter left on Gen2.
+    assert not (machine / RECORD).exists()
+    if generation == 2:
+        assert [letter for d, p, letter in end_state(machine)["letters"] if (d, p) == (1, 1)] == [None]
 
 
 def _kill_cases() -> list:

@@ -79,8 +79,9 @@ class ActionModule(VmrescueAction):
             raise VmrescueError("the temporary changes could not all be put back: "
                                 f"{'; '.join(problems) or 'a step failed'}. The record of them stays on the recovery "
                                 "VM; run offline_disk_release (or the release role) again.",
-                                **{**result, "released": [a.as_dict() for a in plan.letters if a.as_dict() not in still],
-                                   "not_released": still}, stderr=after.stderr)
+                                **{**result, "not_released": still, "released": [
+                                    a.as_dict() for a in plan.letters if a.as_dict() not in still]},
+                                stderr=after.stderr)
 
     def _check_devices(self, store: str) -> dict[str, list[dict[str, t.Any]]]:
         """One read of the store (and of the disks): which device/osdevice elements name the store's own disk."""

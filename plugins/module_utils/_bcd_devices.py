@@ -27,7 +27,9 @@ _MIN_SIZE = 0x48
 def partition_volume(blob: t.Any) -> str | None:
     """The volume identity a partition device element names (``gpt:{disk}:{partition}`` / ``mbr:xxxxxxxx:offset``);
     None for any other kind of device or data that is not one."""
-    if not isinstance(blob, bytes) or len(blob) < _MIN_SIZE or struct.unpack_from("<I", blob, 0x10)[0] != _PARTITION_DEVICE:
+    if not isinstance(blob, bytes) or len(blob) < _MIN_SIZE:
+        return None
+    if struct.unpack_from("<I", blob, 0x10)[0] != _PARTITION_DEVICE:
         return None
     style = struct.unpack_from("<I", blob, 0x34)[0]
     if style == _GPT:

@@ -16,7 +16,9 @@ import typing as t
 from ansible_collections.vmrescue.windows.plugins.module_utils._disk_collision import describe, identity, same_identity
 from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery import Disk, Layout
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
-from ansible_collections.vmrescue.windows.plugins.module_utils._temporary_changes import AccessPath, IdentityChange, Record
+from ansible_collections.vmrescue.windows.plugins.module_utils._temporary_changes import (
+    AccessPath, IdentityChange, Record,
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -168,7 +168,8 @@ def _kill_cases() -> list:
     for generation, commands in COMMANDS.items():
         for index, name in enumerate(commands, start=1):
             for statement in (2,) + INNER_KILLS.get(name, ()):
-                cases.append(pytest.param(generation, index, statement, id=f"gen{generation}-{index}-{name}-{statement}"))
+                case_id = f"gen{generation}-{index}-{name}-{statement}"
+                cases.append(pytest.param(generation, index, statement, id=case_id))
     return cases
 
 

@@ -251,7 +251,8 @@ class Machine:
                 raise MachineError("disk-offline", "The disk is offline.")
             if (signature is not None) != (disk.partition_style == "MBR") or \
                     (guid is not None) != (disk.partition_style == "GPT"):
-                raise MachineError("style-mismatch", "The operation is not supported for the partition style of the disk.")
+                raise MachineError("style-mismatch",
+                                   "The operation is not supported for the partition style of the disk.")
             if signature is not None:
                 if not 0 < signature < 2 ** 32:
                     raise MachineError("bad-signature", "The disk signature is not valid.")

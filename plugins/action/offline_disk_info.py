@@ -50,7 +50,8 @@ class ActionModule(VmrescueAction):
         found = catalogue.read_discovery(self.run_script(catalogue.discovery_script(store)), store)
         put_back: dict[str, t.Any] = {}
         if not found.record.empty:
-            found, put_back = self._put_back(found, store, skipped)
+            report_only = self.check_mode or not params["change_identities"]
+            found, put_back = self._put_back(found, store, skipped, report_only)
         selection = discovery.select_windows_volume(found.layout, found.has_system_hive, windows_drive=windows_drive,
                                                     disk_number=disk_number)
         to_prepare = discovery.disks_to_prepare(found.layout, selection.windows, disk_number)
@@ -91,14 +92,14 @@ class ActionModule(VmrescueAction):
             base["warnings"] = [f"disk {selection.windows.disk_number} is read-only; the repair cannot write to it"]
         return self._facts(params, found, selection.windows, base)
 
-    def _put_back(self, found: catalogue.Discovery, store: str | None,
-                  skipped: list[str]) -> tuple[catalogue.Discovery, dict[str, t.Any]]:
+    def _put_back(self, found: catalogue.Discovery, store: str | None, skipped: list[str],
+                  report_only: bool) -> tuple[catalogue.Discovery, dict[str, t.Any]]:
         """An earlier run was interrupted before it put back its temporary changes: undo them (one command that
         also runs the discovery again), verify, and start from the state before that run."""
         plan = undo.plan_undo(found.record, found.layout)
         report = {"letters": [a.as_dict() for a in plan.letters],
                   "identity": plan.restore.as_dict() if plan.restore else None, "disk_taken_offline": plan.take_offline}
-        if self.check_mode:
+        if report_only:         # putting back a disk identity is an identity change too
             if plan.needed:
                 skipped.append(f"put back the temporary changes of an interrupted run: {report}")
             return found, {}

@@ -130,7 +130,9 @@ def test_a_full_repair_on_a_colliding_disk(tmp_path, generation):
     bcd_before = broken_disk(machine).bcd.read_bytes()
     with running_simulator(machine) as sim:
         run = run_playbook("critical_service_repair.yml", sim.inventory_path, {"vmrescue_hosts": "windows"})
+        again = run_playbook("critical_service_repair.yml", sim.inventory_path, {"vmrescue_hosts": "windows"})
     assert_ok(run, HOST, changed=True)
+    assert_ok(again, HOST, changed=False)           # the temporary changes are no lasting change
     assert end_state(machine) == before
     assert broken_disk(machine).bcd.read_bytes() != bcd_before
     assert_devices_resolve(machine)

@@ -23,7 +23,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils import _disk_coll
 from ansible_collections.vmrescue.windows.plugins.module_utils import _disk_discovery as discovery
 from ansible_collections.vmrescue.windows.plugins.module_utils import _temporary_undo as undo
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
-from ansible_collections.vmrescue.windows.plugins.module_utils._temporary_changes import Record
+from ansible_collections.vmrescue.windows.plugins.module_utils._temporary_changes import IdentityChange, Record
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 
@@ -114,7 +114,7 @@ class ActionModule(VmrescueAction):
         return dataclasses.replace(after, record=Record()), report if plan.needed else {}
 
     def _prepare(self, disks: list[discovery.Disk], before: catalogue.Discovery,
-                 store: str | None, change=None) -> catalogue.Discovery:
+                 store: str | None, change: IdentityChange | None = None) -> catalogue.Discovery:
         """Bring the disks online and writable in one command that also reads again what that changed; a colliding
         disk only after the recovery VM's own disk got its recorded temporary identity."""
         record = dataclasses.replace(before.record, identity=change) if change else None
@@ -135,15 +135,17 @@ class ActionModule(VmrescueAction):
         return dataclasses.replace(before, layout=layout)
 
     @staticmethod
-    def _check_identities(change, after: dict[int, dict[str, t.Any]], stderr: str) -> None:
+    def _check_identities(change: IdentityChange, after: dict[int, dict[str, t.Any]], stderr: str) -> None:
         """The recovery VM's disk carries the temporary identity and the attached disk its own, unchanged."""
         own, attached = (discovery.disk_from_json(after[number]) if number in after else None
                          for number in (change.disk_number, change.attached_disk_number))
         if attached is not None and not collision.same_identity(collision.identity(attached), change.attached_identity):
             raise VmrescueError(
-                f"disk {change.attached_disk_number} came online with another identity than its "
-                f"{collision.describe(change.attached_identity)}: its BCD device elements no longer find it. Put it "
-                "back with offline_disk_release before anything else.", temporary_identity=change.as_dict(),
+                f"Windows gave disk {change.attached_disk_number} another identity when it came online; its BCD "
+                f"device elements name its original {collision.describe(change.attached_identity)} and no longer "
+                "find it. Run offline_disk_release (it puts back the recovery VM's own disk and takes this one "
+                "offline), then give the disk its original identity back while it is offline (diskpart: select "
+                "disk, uniqueid disk id=...) before detaching it.", temporary_identity=change.as_dict(),
                 stderr=stderr)
         if own is None or not collision.same_identity(collision.identity(own), change.temporary):
             raise VmrescueError(f"the recovery VM's disk {change.disk_number} did not take the temporary "

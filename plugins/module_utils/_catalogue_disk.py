@@ -21,6 +21,9 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery i
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal as q
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult
+from ansible_collections.vmrescue.windows.plugins.module_utils._temporary_changes import (
+    RECORD_DIR, RECORD_PATH, AccessPath, IdentityChange, Record, parse as parse_record,
+)
 
 DISK_PROPERTIES = "Number,FriendlyName,IsOffline,OfflineReason,IsReadOnly,IsSystem,IsBoot,PartitionStyle,Signature,Guid,Size"
 PARTITION_PROPERTIES = "DiskNumber,PartitionNumber,DriveLetter,GptType,MbrType,IsActive,IsSystem,IsBoot,Size"
@@ -57,6 +60,7 @@ class Discovery:
     layout: Layout
     volumes: dict[str, VolumeProbe]     # letter -> probe
     bcd_store_exists: bool | None       # the user's bcd_store, when one was given
+    record: Record = Record()           # temporary changes a run made and has not put back yet
 
     @property
     def has_system_hive(self) -> dict[str, bool]:
@@ -93,8 +97,30 @@ def add_discovery_steps(script: RemoteScript, bcd_store: str | None = None,
 
 def discovery_script(bcd_store: str | None = None, letters: t.Sequence[str] = PROBE_LETTERS) -> RemoteScript:
     script = RemoteScript("disk-discovery")
+    add_record_step(script)
     add_discovery_steps(script, bcd_store, letters)
     return script
+
+
+def add_record_step(script: RemoteScript) -> None:
+    script.cmdlet("record", files.if_leaf(RECORD_PATH, f"Get-Content -LiteralPath {q(RECORD_PATH)} -Raw"))
+
+
+def read_record(result: ScriptResult) -> Record:
+    return parse_record(_lines(result, "record"))
+
+
+def _write_record(script: RemoteScript, record: Record) -> None:
+    """Write the record before the change it protects; nothing after it runs when it could not be written."""
+    script.cmdlet("record-dir", files.make_dir(RECORD_DIR), abort_on_error=True)
+    script.cmdlet("record-write", f"Set-Content -LiteralPath {q(RECORD_PATH)} -Value {q(record.render())} "
+                                  "-Encoding UTF8 -NoNewline", abort_on_error=True)
+
+
+def _set_identity(number: int, value: int | str) -> str:
+    if isinstance(value, int):
+        return f"Set-Disk -Number {int(number)} -Signature {int(value)}"
+    return f"Set-Disk -Number {int(number)} -Guid {q(value)}"
 
 
 def read_discovery(result: ScriptResult, bcd_store: str | None = None,
@@ -110,18 +136,26 @@ def read_discovery(result: ScriptResult, bcd_store: str | None = None,
     store = None
     if bcd_store is not None:
         store = parse_test_path_lines(_lines(result, "bcd-store").splitlines(), 1, "bcd_store")[0]
-    return Discovery(layout, volumes, store)
+    record = read_record(result) if result.ran("record") else Record()
+    return Discovery(layout, volumes, store, record)
 
 
 # --- bringing disks online / writable --------------------------------------------------------------------------------
 
-def prepare_disks_script(disks: t.Sequence[tuple[int, bool, bool]], bcd_store: str | None = None) -> RemoteScript:
+def prepare_disks_script(disks: t.Sequence[tuple[int, bool, bool]], bcd_store: str | None = None,
+                         change: IdentityChange | None = None, record: Record | None = None) -> RemoteScript:
     """``(number, offline, read_only)`` per disk -> Set-Disk online and/or writable, then read again what changed.
 
     A disk brought online gets drive letters, so then the whole discovery runs again; a disk only made writable
-    needs just Get-Disk to verify it.
+    needs just Get-Disk to verify it. With ``change``, first the record naming it (``record``, which must include
+    it), then the recovery VM's own disk gets its temporary identity, so the colliding disk comes online intact.
     """
     script = RemoteScript("disk-prepare")
+    if change is not None:
+        if record is None or record.identity != change:
+            raise ValueError("an identity change must be in the record written before it")
+        _write_record(script, record)
+        script.cmdlet("identity", _set_identity(change.disk_number, change.temporary), abort_on_error=True)
     for number, offline, read_only in disks:
         if offline:
             script.cmdlet(f"online.{int(number)}", f"Set-Disk -Number {int(number)} -IsOffline $false")
@@ -145,28 +179,18 @@ def read_disks(result: ScriptResult) -> list[Disk]:
 
 # --- a temporary drive letter for the boot partition -----------------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class AccessPath:
-    disk_number: int
-    partition_number: int
-    letter: str                     # "S"
-
-    @property
-    def path(self) -> str:
-        return f"{self.letter}:\\"
-
-    def as_dict(self) -> dict[str, t.Any]:
-        return {"drive": f"{self.letter}:", "disk_number": self.disk_number, "partition_number": self.partition_number}
-
-
 def _access_path_args(access: AccessPath) -> str:
     return (f"-DiskNumber {int(access.disk_number)} -PartitionNumber {int(access.partition_number)} "
             f"-AccessPath {q(access.path)}")
 
 
-def assign_letter_script(assign: AccessPath, store_relative: str) -> RemoteScript:
-    """Give the boot partition a temporary letter, then read its partitions and test the store there."""
+def assign_letter_script(assign: AccessPath, store_relative: str, record: Record) -> RemoteScript:
+    """Record the letter (``record`` includes it), give it to the boot partition, read its partitions and test the
+    store there. A letter left by a killed command is thus always in the record, found and released later."""
+    if assign not in record.letters:
+        raise ValueError("a temporary letter must be in the record written before it")
     script = RemoteScript("assign-boot-letter")
+    _write_record(script, record)
     script.cmdlet("assign", f"Add-PartitionAccessPath {_access_path_args(assign)}")
     script.cmdlet("assigned", _json(f"Get-Partition -DiskNumber {int(assign.disk_number)}",
                                     "DiskNumber,PartitionNumber,DriveLetter"))
@@ -187,14 +211,40 @@ def read_assigned(result: ScriptResult, assign: AccessPath) -> tuple[str | None,
 # --- releasing temporary letters -------------------------------------------------------------------------------------
 
 def partitions_script() -> RemoteScript:
+    """What a release needs: the record of temporary changes, the disks and the partitions."""
     script = RemoteScript("partition-letters")
+    add_record_step(script)
+    script.cmdlet("disks", _json("Get-Disk", DISK_PROPERTIES))
     script.cmdlet("partitions", _json("Get-Partition", PARTITION_PROPERTIES))
     return script
 
 
-def release_script(paths: t.Sequence[AccessPath]) -> RemoteScript:
+def release_script(paths: t.Sequence[AccessPath], take_offline: int | None = None,
+                   restore: IdentityChange | None = None, forget_record: bool = False,
+                   bcd_store: str | None = None, then_discover: bool = False) -> RemoteScript:
+    """Put back temporary changes (_temporary_undo), then read disks and partitions (or run the whole discovery).
+
+    The record is deleted (``forget_record``) only after every change succeeded: a step that fails ends the script
+    before it, so the record survives for the next run.
+    """
     script = RemoteScript("release-letters")
     for index, access in enumerate(paths):
-        script.cmdlet(f"remove.{index}", f"Remove-PartitionAccessPath {_access_path_args(access)}")
-    script.cmdlet("partitions", _json("Get-Partition", PARTITION_PROPERTIES))
+        script.cmdlet(f"remove.{index}", f"Remove-PartitionAccessPath {_access_path_args(access)}",
+                      abort_on_error=forget_record)
+    if take_offline is not None:
+        script.cmdlet("offline", f"Set-Disk -Number {int(take_offline)} -IsOffline $true", abort_on_error=True)
+    if restore is not None:
+        script.cmdlet("identity", _set_identity(restore.disk_number, restore.original), abort_on_error=True)
+    if forget_record:
+        script.cmdlet("forget", files.if_leaf(RECORD_PATH, f"Remove-Item -LiteralPath {q(RECORD_PATH)} -Force"))
+    if then_discover:
+        add_discovery_steps(script, bcd_store)
+    else:
+        script.cmdlet("disks", _json("Get-Disk", DISK_PROPERTIES))
+        script.cmdlet("partitions", _json("Get-Partition", PARTITION_PROPERTIES))
     return script
+
+
+def read_layout(result: ScriptResult) -> Layout:
+    """Disks and partitions (no volumes) from a command with ``disks`` and ``partitions`` steps."""
+    return parse_layout(_lines(result, "disks"), _lines(result, "partitions"), "")

@@ -179,17 +179,19 @@ def _generation_of_style(style: str) -> int | None:
     return {"GPT": 2, "MBR": 1}.get(style)
 
 
+def disk_from_json(item: dict[str, t.Any]) -> Disk:
+    """One Get-Disk object."""
+    return Disk(
+        number=int(item["Number"]), friendly_name=item.get("FriendlyName"),
+        offline=bool(item.get("IsOffline")), offline_reason=item.get("OfflineReason"),
+        read_only=bool(item.get("IsReadOnly")), is_system=bool(item.get("IsSystem")),
+        is_boot=bool(item.get("IsBoot")), partition_style=_style(item.get("PartitionStyle")),
+        signature=item.get("Signature"), guid=item.get("Guid"), size=item.get("Size"),
+    )
+
+
 def parse_layout(disks_json: str, partitions_json: str, volumes_json: str) -> Layout:
-    disks = [
-        Disk(
-            number=int(item["Number"]), friendly_name=item.get("FriendlyName"),
-            offline=bool(item.get("IsOffline")), offline_reason=item.get("OfflineReason"),
-            read_only=bool(item.get("IsReadOnly")), is_system=bool(item.get("IsSystem")),
-            is_boot=bool(item.get("IsBoot")), partition_style=_style(item.get("PartitionStyle")),
-            signature=item.get("Signature"), guid=item.get("Guid"), size=item.get("Size"),
-        )
-        for item in parse_json_objects(disks_json, "disks")
-    ]
+    disks = [disk_from_json(item) for item in parse_json_objects(disks_json, "disks")]
     partitions = [
         Partition(
             disk_number=int(item["DiskNumber"]), number=int(item["PartitionNumber"]),

@@ -9,8 +9,18 @@ description:
     volume holding C(\Windows\System32\config\SYSTEM) that is not on the recovery VM's own system or boot disk.
   - Finds the broken disk's BCD store, C(\EFI\Microsoft\Boot\BCD) on the EFI system partition (generation 2, GPT)
     or C(\boot\BCD) on the active partition (generation 1, MBR).
-  - Can bring a disk online that Windows took offline (disk signature collision) and give an EFI system partition
-    without a drive letter a temporary one; release it with M(vmrescue.windows.offline_disk_release).
+  - Can bring a disk online that Windows took offline and give an EFI system partition without a drive letter a
+    temporary one; release it with M(vmrescue.windows.offline_disk_release).
+  - A disk whose MBR signature or GPT disk GUID collides with the recovery VM's own disk (a recovery VM made from the
+    same image) is never brought online by letting Windows give it a new identity, which would leave its BCD
+    C(device)/C(osdevice) elements naming a disk that no longer exists. Instead the recovery VM's own disk gets a
+    temporary signature or GUID (C(Set-Disk -Signature)/C(-Guid)), the broken disk comes online with its identity
+    intact, and M(vmrescue.windows.offline_disk_release) takes it offline again and puts the recovery VM's identity
+    back, verified. Every temporary change (identity and drive letter) is recorded in
+    C(C:\ProgramData\vmrescue\temporary-changes.json) on the recovery VM before it is made; a run that finds
+    such a record from an interrupted run puts everything it names back first.
+  - A collision that only a change to a customer's disk could resolve (with another attached disk, or duplicate
+    partition GUIDs) fails before any write, with advice to use a recovery VM made from another image.
   - Decisions come from IsSystem/IsBoot/IsOffline flags, partition types and Test-Path results only.
 options:
   windows_drive:
@@ -30,6 +40,12 @@ options:
   assign_esp_letter:
     description: Give the partition holding the BCD store a temporary drive letter when it has none
       (C(Add-PartitionAccessPath)); it is returned in RV(temporary_letters).
+    type: bool
+    default: true
+  change_identities:
+    description: Allow the temporary identity change of the recovery VM's own disk that brings a colliding disk
+      online intact. When V(false) (the discover role sets it under C(--check)), a colliding disk stays offline and
+      RV(skipped_in_check_mode) says what a real run would do and why.
     type: bool
     default: true
 attributes:
@@ -115,6 +131,16 @@ released:
   returned: when no BCD store was found after a temporary letter was given
   type: list
   elements: dict
+temporary_identity:
+  description: The temporary identity given to the recovery VM's own disk (disk_number, style, original, temporary,
+    attached_disk_number, attached_identity), or null; offline_disk_release puts it back.
+  returned: always
+  type: dict
+put_back:
+  description: What an interrupted earlier run had left (letters, identity, disk taken offline) and this task put
+    back before discovering again; empty when there was nothing.
+  returned: always
+  type: dict
 brought_online:
   description: Disk numbers brought online or made writable by this task.
   returned: always

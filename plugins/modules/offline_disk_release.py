@@ -3,18 +3,23 @@
 
 DOCUMENTATION = r"""
 module: offline_disk_release
-short_description: Remove the temporary drive letters given by offline_disk_info
+short_description: Put back the temporary drive letters and disk identity of offline_disk_info
 description:
   - Removes each temporary access path (C(Remove-PartitionAccessPath)) that still belongs to the partition it was
     given to, and verifies it is gone.
+  - Also puts back what the record of temporary changes on the recovery VM
+    (C(C:\ProgramData\vmrescue\temporary-changes.json)) names, including letters left by a killed command. A
+    temporary identity of the recovery VM's own disk is undone by taking the attached disk offline again and
+    giving the recovery VM's disk its original signature or GUID, both verified before success is reported. The
+    record is deleted only when every change was put back.
   - A letter already removed is left alone; a letter that now belongs to another partition is never touched.
-  - An empty list sends no remote command, so the task is safe in an C(always:) section.
+  - With nothing to put back it sends one read-only command, so the task is safe in an C(always:) section.
 options:
   temporary_letters:
     description: The RV(vmrescue.windows.offline_disk_info#module:temporary_letters) list.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       drive:
         description: The letter, for example V(S:).
@@ -28,6 +33,14 @@ options:
         description: Partition number.
         type: int
         required: true
+  bcd_store:
+    description:
+      - The broken disk's BCD store (RV(vmrescue.windows.offline_disk_info#module:bcd_store)). When given, the task
+        first reads it (one command, through the registry) and fails, after putting back the temporary changes,
+        unless every C(device)/C(osdevice) partition element names a partition of the disk that holds the store
+        (GPT disk and partition GUIDs, or MBR signature and partition offset, compared with Get-Disk/Get-Partition).
+      - Elements that name no partition (C(boot), ramdisk) are listed in RV(bcd_devices) as not checked.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -62,6 +75,20 @@ already_released:
   returned: always
   type: list
   elements: dict
+identity_restored:
+  description: The temporary identity change put back (as RV(vmrescue.windows.offline_disk_info#module:temporary_identity)),
+    or null.
+  returned: always
+  type: dict
+disk_taken_offline:
+  description: The attached disk taken offline again before the recovery VM's identity was put back, or null.
+  returned: always
+  type: int
+bcd_devices:
+  description: With O(bcd_store), the device/osdevice elements (object, element, volume) sorted into V(resolved),
+    V(unresolved) and V(not_checked); null without.
+  returned: always
+  type: dict
 remote_commands:
   description: The remote commands sent.
   returned: always

@@ -151,6 +151,43 @@ def test_set_disk_online_gives_letters(tmp_path: Path) -> None:
     assert any(entry["DriveLetter"] not in ("\u0000",) for entry in letters)
 
 
+@pytest.mark.parametrize("generation", [1, 2])
+def test_a_colliding_disk_comes_online_intact_once_the_own_disk_has_another_identity(tmp_path: Path,
+                                                                                     generation: int) -> None:
+    build_machine(tmp_path / "m", generation=generation, scenario="offline-disk")
+    machine = Machine.load(tmp_path / "m")
+    identity = "Signature" if generation == 1 else "Guid"
+    query = f"Get-Disk | Select-Object Number,IsOffline,{identity} | ConvertTo-Json -Compress"
+    own, attached = json_of(machine, query)
+    assert own[identity] == attached[identity] and attached["IsOffline"]
+    temporary = "305419896" if generation == 1 else "'{12345678-1234-4234-8234-123456789ABC}'"
+    shown = 305419896 if generation == 1 else "{12345678-1234-4234-8234-123456789ABC}"
+    # Not on the offline disk, not of the other style, not mixed with -IsOffline (its own parameter set).
+    other = "-Guid '{12345678-1234-4234-8234-123456789ABC}'" if generation == 1 else "-Signature 305419896"
+    for script in (f"Set-Disk -Number 1 -{identity} {temporary}", f"Set-Disk -Number 0 {other}",
+                   f"Set-Disk -Number 0 -{identity} {temporary} -IsOffline $false"):
+        code, _out, err = run(machine, script)
+        assert code == 1 and err, script
+    assert json_of(machine, query) == [own, attached]
+    run(machine, f"Set-Disk -Number 0 -{identity} {temporary}\nSet-Disk -Number 1 -IsOffline $false")
+    own_now, attached_now = json_of(machine, query)
+    assert own_now[identity] == shown and attached_now == {**attached, "IsOffline": False}
+    # The original identity cannot be given back while the twin is online; after it went offline it can.
+    original = own[identity] if generation == 1 else f"'{own[identity]}'"
+    code, _out, err = run(machine, f"Set-Disk -Number 0 -{identity} {original}")
+    assert code == 1 and err
+    run(machine, f"Set-Disk -Number 1 -IsOffline $true\nSet-Disk -Number 0 -{identity} {original}")
+    assert json_of(machine, query) == [own, {**attached, "IsOffline": True}]
+
+
+def test_a_disk_brought_online_while_it_collides_gets_a_new_identity(tmp_path: Path) -> None:
+    build_machine(tmp_path / "m", generation=2, scenario="offline-disk")
+    machine = Machine.load(tmp_path / "m")
+    run(machine, "Set-Disk -Number 1 -IsOffline $false")
+    own, attached = json_of(machine, "Get-Disk | Select-Object Guid | ConvertTo-Json -Compress")
+    assert own["Guid"] != attached["Guid"]
+
+
 def test_get_volume(machine: Machine) -> None:
     volumes = json_of(machine, "Get-Volume | ConvertTo-Json -Compress")
     lettered = {volume["DriveLetter"]: volume for volume in volumes if volume["DriveLetter"]}

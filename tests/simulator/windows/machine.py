@@ -201,16 +201,26 @@ class Machine:
                 disk.offline = True
                 disk.offline_reason = "Policy"
             else:
-                if disk.offline_reason == "Collision":
+                if self._collides(disk):
                     self._resolve_collision(disk)
                 disk.offline = False
                 disk.offline_reason = None
                 self._assign_letters_on_online(disk)
             self.save()
 
+    def _collides(self, disk: Disk) -> bool:
+        """Another online disk carries the same MBR signature / GPT disk GUID (VDS_DISK_OFFLINE_REASON Collision:
+        "its disk signature is the same as that of another disk that is online"). Decided by the identities at the
+        moment of onlining, not by the recorded reason: once the other disk's identity changed, nothing collides."""
+        own = _identity_of(disk)
+        return own is not None and any(
+            other is not disk and not other.offline and _identity_of(other) == own for other in self.disks)
+
     def _resolve_collision(self, disk: Disk) -> None:
         """Windows gives a colliding disk a new signature (MBR) or GUID (GPT) when it is brought online, so
-        BCD device elements that named the old one no longer match: the real-world trap of this scenario."""
+        BCD device elements that named the old one no longer match: the real-world trap of this scenario
+        (GoogleCloudPlatform/gce-rescue PR #149: "Windows resolves the duplicate-GUID conflict by silently
+        regenerating the customer disk's GUID")."""
         if disk.partition_style == "MBR":
             disk.signature = (disk.signature or 0) ^ 0x5A5A0001
         elif disk.guid:
@@ -226,6 +236,40 @@ class Machine:
             letter = wanted if wanted and wanted not in taken else self._next_free_letter(taken)
             part.letter = letter
             taken.add(letter)
+
+    def set_disk_identity(self, number: int, signature: int | None = None, guid: str | None = None) -> None:
+        """``Set-Disk -Signature`` (MBR) / ``-Guid`` (GPT), as diskpart ``uniqueid disk id=``.
+
+        Allowed on the running system disk: Azure/repair-script-library win-LKGC.ps1 1.3 (PR #137) changes the repair
+        VM's own GPT disk GUID this way and puts it back. On an MBR system disk [UNCONFIRMED], modelled the same.
+        Refused here, strictly [UNCONFIRMED]: an offline disk (the anchor onlines a disk in the same diskpart session),
+        an identity of the other partition style, and an identity another online disk carries already.
+        """
+        with self.lock:
+            disk = self.disk(number)
+            if disk.offline:
+                raise MachineError("disk-offline", "The disk is offline.")
+            if (signature is not None) != (disk.partition_style == "MBR") or \
+                    (guid is not None) != (disk.partition_style == "GPT"):
+                raise MachineError("style-mismatch",
+                                   "The operation is not supported for the partition style of the disk.")
+            if signature is not None:
+                if not 0 < signature < 2 ** 32:
+                    raise MachineError("bad-signature", "The disk signature is not valid.")
+                wanted: tuple[str, object] = ("MBR", signature)
+            else:
+                try:
+                    parsed = uuid.UUID(guid.strip().strip("{}"))
+                except ValueError:
+                    raise MachineError("bad-guid", "The disk GUID is not valid.") from None
+                wanted = ("GPT", str(parsed).lower())
+            if any(other is not disk and not other.offline and _identity_of(other) == wanted for other in self.disks):
+                raise MachineError("identity-in-use", "Another online disk has this identity.")
+            if signature is not None:
+                disk.signature = signature
+            else:
+                disk.guid = "{" + wanted[1].upper() + "}"
+            self.save()
 
     def set_disk_read_only(self, number: int, read_only: bool) -> None:
         with self.lock:
@@ -276,6 +320,14 @@ class Machine:
 
 
 _KNOWN_KEYS = frozenset({"hostname", "generation", "user", "scenario", "disks", "live_hive_files"})
+
+
+def _identity_of(disk: Disk) -> tuple[str, object] | None:
+    if disk.partition_style == "MBR" and disk.signature:
+        return ("MBR", disk.signature)
+    if disk.partition_style == "GPT" and disk.guid:
+        return ("GPT", disk.guid.strip("{}").lower())
+    return None
 
 
 def _existing_name(directory: Path, component: str) -> str:

@@ -147,6 +147,13 @@ def set_disk(ctx: CmdletContext, bound: dict, pipeline_input: list) -> list:
     if "Number" not in bound:
         raise ctx.unsupported("Set-Disk without -Number")
     number = bound["Number"]
+    # -IsOffline is its own parameter set (ByNumber); -IsReadOnly, -Signature and -Guid are ByNumberAttributes.
+    if "IsOffline" in bound and any(name in bound for name in ("IsReadOnly", "Signature", "Guid")):
+        raise ctx.fail("Parameter set cannot be resolved using the specified named parameters.", "InvalidArgument",
+                       "", "ParameterBindingException", "AmbiguousParameterSet,Set-Disk")
+    if "Signature" in bound or "Guid" in bound:
+        _machine_call(ctx, number, lambda: ctx.machine.set_disk_identity(
+            number, signature=bound.get("Signature"), guid=bound.get("Guid")))
     if "IsOffline" in bound:
         _machine_call(ctx, number, lambda: ctx.machine.set_disk_offline(number, bound["IsOffline"]))
     if "IsReadOnly" in bound:
@@ -184,7 +191,8 @@ SPECS = (
                                  ParamSpec("DriveLetter", "strings")), get_partition, "Get-Partition"),
     CmdletSpec("Get-Volume", (ParamSpec("DriveLetter", "strings", 0),), get_volume, "Get-Volume"),
     CmdletSpec("Set-Disk", (ParamSpec("Number", "uint", 0), ParamSpec("IsOffline", "bool"),
-                            ParamSpec("IsReadOnly", "bool")), set_disk, "Set-Disk"),
+                            ParamSpec("IsReadOnly", "bool"), ParamSpec("Signature", "uint"),
+                            ParamSpec("Guid", "string")), set_disk, "Set-Disk"),
     CmdletSpec("Add-PartitionAccessPath", _ACCESS_PATH_PARAMS, add_partition_access_path, "Add-PartitionAccessPath"),
     CmdletSpec("Remove-PartitionAccessPath", _ACCESS_PATH_PARAMS, remove_partition_access_path,
                "Remove-PartitionAccessPath"),

@@ -93,8 +93,17 @@ class FakeWindows:
                 for part in self.partitions:
                     if part["DiskNumber"] == number and part.get("_letter_when_online"):
                         part["DriveLetter"] = part.pop("_letter_when_online")
+            if "-IsOffline $true" in text:
+                disk["IsOffline"], disk["OfflineReason"] = True, 1
+                for part in self.partitions:
+                    if part["DiskNumber"] == number and part["DriveLetter"] != NONE:
+                        part["_letter_when_online"], part["DriveLetter"] = part["DriveLetter"], NONE
             if "-IsReadOnly $false" in text:
                 disk["IsReadOnly"] = False
+            identity = re.search(r"-Signature (\d+)|-Guid '([^']+)'", text)
+            if identity:
+                disk["Signature" if identity.group(1) else "Guid"] = (
+                    int(identity.group(1)) if identity.group(1) else identity.group(2))
             return []
         if text.startswith(("Add-PartitionAccessPath", "Remove-PartitionAccessPath")):
             disk = int(re.search(r"-DiskNumber (\d+)", text).group(1))
@@ -139,6 +148,9 @@ class FakeWindows:
             return []
         if text.startswith("New-Item"):
             self.dirs.add(args[0].lower().rstrip("\\"))
+            return []
+        if text.startswith("Remove-Item"):
+            self.files.pop(args[0].lower(), None)
             return []
         if text.startswith("Set-Content"):
             self.write(args[0], b"\xef\xbb\xbf" + args[1].encode("utf-8"))
@@ -203,6 +215,8 @@ class FakeWindows:
             if line.startswith(("takeown.exe ", "icacls.exe ")):
                 last_exit_code = self.native(line)
                 continue
+            if line.startswith("if (-not $?) {"):
+                continue            # the fake's cmdlets never fail
             if line.startswith("Write-Output '@@vmr:") or line in ("exit 0",):
                 if line.startswith("Write-Output"):
                     out.append(literals(line)[0])
@@ -231,10 +245,15 @@ NONE = "\u0000"
 SYSTEM = "\\Windows\\System32\\config\\SYSTEM"
 
 
-def disk(number, own=False, offline=False, style=2):
-    return {"Number": number, "FriendlyName": "Virtual HD", "IsOffline": offline, "OfflineReason": 4 if offline else None,
-            "IsReadOnly": offline, "IsSystem": own, "IsBoot": own, "PartitionStyle": style, "Signature": None,
-            "Guid": None, "Size": 1}
+def disk(number, own=False, offline=False, style=2, identity=None, reason=1):
+    """A Get-Disk object; ``identity`` is the MBR signature or GPT GUID (default: one of its own), ``reason`` the
+    OfflineReason of an offline disk (1 Policy, 4 Collision)."""
+    if identity is None:
+        identity = 0x1000 + number if style == 1 else "{00000000-0000-4000-8000-%012X}" % number
+    return {"Number": number, "FriendlyName": "Virtual HD", "IsOffline": offline,
+            "OfflineReason": reason if offline else None, "IsReadOnly": offline, "IsSystem": own, "IsBoot": own,
+            "PartitionStyle": style, "Signature": identity if style == 1 else None,
+            "Guid": identity if style == 2 else None, "Size": 1}
 
 
 def part(disk_number, number, letter=NONE, gpt=DATA, active=False, system=False, boot=False, mbr=None):

@@ -11,16 +11,18 @@ from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue
 from ansible_collections.vmrescue.windows.plugins.module_utils._backup import BackupFile
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, parse_output
+from ansible_collections.vmrescue.windows.plugins.module_utils._temporary_changes import IdentityChange, Record
 
 LETTERS = "CDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def test_discovery_is_one_command_asking_every_letter_from_c():
     names = disk.discovery_script().step_names
-    assert names[:3] == ["disks", "partitions", "volumes"]
+    # The record of temporary changes an interrupted run may have left, then the layout.
+    assert names[:4] == ["record", "disks", "partitions", "volumes"]
     per_letter = [f"{kind}.{letter.lower()}" for letter in LETTERS
                   for kind in ("hives", "bcd", "memory-dump", "minidumps")]
-    assert names[3:] == per_letter
+    assert names[4:] == per_letter
     body = disk.discovery_script().render()
     assert "'A:\\" not in body and "'B:\\" not in body
     assert "'Z:\\EFI\\Microsoft\\Boot\\BCD' -PathType Leaf" in body
@@ -36,17 +38,35 @@ def test_a_user_bcd_store_is_tested_in_the_same_command():
 def test_bringing_a_disk_online_reads_everything_again_in_the_same_command():
     online = disk.prepare_disks_script([(1, True, True), (2, True, False)])
     assert online.step_names[:3] == ["online.1", "writable.1", "online.2"]
-    assert online.step_names[3:] == disk.discovery_script().step_names
+    assert online.step_names[3:] == disk.discovery_script().step_names[1:]
     writable = disk.prepare_disks_script([(1, False, True)])
     assert writable.step_names == ["writable.1", "disks"]
 
 
-def test_assigning_a_letter_tests_the_store_there():
-    script = disk.assign_letter_script(disk.AccessPath(1, 1, "Z"), "EFI\\Microsoft\\Boot\\BCD")
-    assert script.step_names == ["assign", "assigned", "bcd-store"]
+def test_assigning_a_letter_records_it_first_and_tests_the_store_there():
+    letter = disk.AccessPath(1, 1, "Z")
+    script = disk.assign_letter_script(letter, "EFI\\Microsoft\\Boot\\BCD", Record().with_letter(letter))
+    assert script.step_names == ["record-dir", "record-write", "assign", "assigned", "bcd-store"]
     body = script.render()
     assert "Add-PartitionAccessPath -DiskNumber 1 -PartitionNumber 1 -AccessPath 'Z:\\'" in body
     assert "Test-Path -LiteralPath 'Z:\\EFI\\Microsoft\\Boot\\BCD' -PathType Leaf" in body
+    assert '"drive": "Z:"' in body and body.index("Set-Content") < body.index("Add-PartitionAccessPath")
+    with pytest.raises(ValueError):
+        disk.assign_letter_script(letter, "EFI\\Microsoft\\Boot\\BCD", Record())
+
+
+def test_an_identity_change_is_recorded_before_it_is_made_and_put_back_before_the_record_goes():
+    change = IdentityChange(0, "GPT", "{A}", "{B}", 1, "{A}")
+    script = disk.prepare_disks_script([(1, True, False)], None, change, Record(identity=change)).render()
+    assert script.index("Set-Content") < script.index("Set-Disk -Number 0 -Guid '{B}'") < \
+        script.index("Set-Disk -Number 1 -IsOffline $false")
+    with pytest.raises(ValueError):
+        disk.prepare_disks_script([(1, True, False)], None, change, Record())
+    release = disk.release_script([disk.AccessPath(1, 1, "Z")], 1, change, forget_record=True).render()
+    assert release.index("Remove-PartitionAccessPath") < release.index("Set-Disk -Number 1 -IsOffline $true") < \
+        release.index("Set-Disk -Number 0 -Guid '{A}'") < release.index("Remove-Item")
+    mbr = IdentityChange(0, "MBR", 0x1234, 0x5678, 1, 0x1234)
+    assert "Set-Disk -Number 0 -Signature 4660" in disk.release_script([], 1, mbr).render()
 
 
 def test_many_files_are_copied_and_hashed_by_one_command():

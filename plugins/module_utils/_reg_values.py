@@ -14,7 +14,7 @@ import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_values import suggestions
 from ansible_collections.vmrescue.windows.plugins.module_utils._numbers import parse_unsigned
-from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import InternalError, VmrescueError
 
 TYPE_ALIASES = {
     "string": "REG_SZ",
@@ -105,7 +105,7 @@ def add_data(type_name: str, data: t.Any) -> tuple[str, str | None]:
         return data.hex(), None
     if type_name == "REG_NONE":
         return data.decode("utf-16-le").rstrip("\0"), None
-    raise ValueError(type_name)
+    raise InternalError(type_name)
 
 
 def raw_bytes(type_name: str, data: t.Any) -> bytes:

@@ -5,7 +5,6 @@ remote command."""
 from __future__ import annotations
 
 import copy
-import random
 import typing as t
 
 import pytest
@@ -20,28 +19,10 @@ from ansible_collections.vmrescue.windows.plugins.action.offline_disk_info impor
 from ansible_collections.vmrescue.windows.plugins.action.offline_disk_release import ActionModule as DiskRelease
 from ansible_collections.vmrescue.windows.plugins.action.offline_registry import ActionModule as Registry
 from ansible_collections.vmrescue.windows.plugins.action.offline_registry_info import ActionModule as RegistryInfo
+from ansible_collections.vmrescue.windows.tests.hostile_values import HOSTILE
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import unsendable_reason
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import STDIN_BOOTSTRAP
 
-FIXED = [
-    "\u2028", "x\u2029y", "x\u0085y", "\0", "CrashDumpEnabled\0", "\ud800", "x\udfff", "\t", "\n", "x\r\ny", "\x1c",
-    "'", '"', "\u2018", "\u2019", "\u201a", "\u201b", "\u201c", "\u201d", "\u201e", "`", "``x`", '" x', 'x " y',
-    'say "hi there"', 'a"b c"d', '\\" x', "%SystemRoot%", "%VAR%", "$(calc)", "${env:windir}", "$x", "@(1)",
-    "\\", "x\\", "x\\\\", "Windows\u3000Server\\", "name\u3000x\\", "trailing ", " leading", "\u00a0", "\u180e",
-    "{default}", "{bootmgr}", "-Force", "/f", "|", ";", "&", "<>", "\x7f", "\ufeff", "", " ", "F:\\..\\x",
-    "\\\\server\\share\\x", "C:\\Windows\\System32\\config\\SYSTEM", "F:\\Windows\\System32\\config\\SYSTEM",
-    "a" * 32768, "\u00e9" * 32768, "x    REG_SZ    y", "\U0001f600",
-]
-_ALPHABET = ['"', "\\", " ", "\u3000", "'", "`", "$", "(", ")", "{", "}", "%", "a", "\u2028", "\0", "\n", "\t", ";",
-             "|", "\u00a0", "\u201c", "\u2019", "é"]
-
-
-def _generated(count: int, seed: int = 12) -> list[str]:
-    rng = random.Random(seed)
-    return ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 10))) for _ in range(count)]
-
-
-HOSTILE = FIXED + _generated(120)
 
 STORE = "Z:\\EFI\\Microsoft\\Boot\\BCD"
 HIVE = "F:\\Windows\\System32\\config\\SYSTEM"
@@ -140,5 +121,5 @@ def test_every_hostile_value_ends_in_a_result_and_unsendable_ones_before_any_com
 
 def test_the_sweep_size():
     # The figure the report gives: values per option times options.
-    assert len(HOSTILE) == len(FIXED) + 120
+    assert len(HOSTILE) == len(set(HOSTILE)) == 177
     assert sum(1 for _ in _sweep()) == len(HOSTILE) * sum(len(paths) for _a, _b, paths in CASES)

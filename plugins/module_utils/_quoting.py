@@ -36,6 +36,12 @@ DOTNET_WHITESPACE = frozenset(
     + ["\t", "\n", "\v", "\f", "\r", "\x85", "\u180e"])
 
 
+# CreateProcess takes at most 32,767 characters (NUL included); .NET starts `"C:\Windows\system32\<program>" <args>`.
+# A longer line does not start the program at all, and $LASTEXITCODE would keep the previous program's code.
+MAX_COMMAND_LINE = 32767
+PROGRAM_PATH_LENGTH = len('"C:\\Windows\\system32\\icacls.exe" ')
+
+
 class UnsafeValueError(VmrescueError, ValueError):
     """A value that cannot be written as an inert PowerShell literal or passed intact to a native program."""
 
@@ -146,4 +152,6 @@ def check_option_text(value: str, label: str) -> None:
     if controls:
         raise UnsafeValueError(f"{label}: the value {value!r} is refused: it contains control characters "
                                f"({_codes(controls)}) that Windows cannot store and read back exactly", option=label)
-    check_native_value(value, label)
+    if PROGRAM_PATH_LENGTH + len(check_native_value(value, label)) + 1 > MAX_COMMAND_LINE:
+        raise UnsafeValueError(f"{label}: the value ({len(value)} characters) is refused: it does not fit in a Windows "
+                               f"command line ({MAX_COMMAND_LINE} characters)", option=label)

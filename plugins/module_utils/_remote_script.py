@@ -19,7 +19,7 @@ import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import InternalError, VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import (
-    UnsafeValueError, check_native_value, ps_literal,
+    MAX_COMMAND_LINE, PROGRAM_PATH_LENGTH, UnsafeValueError, check_native_value, ps_literal,
 )
 
 _STEP_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
@@ -28,10 +28,6 @@ NATIVE_PROGRAMS = ("bcdedit.exe", "reg.exe", "takeown.exe", "icacls.exe")
 # cmd.exe, whose 8191-character limit would otherwise cap a script at about 3,000 characters once ansible-core has
 # encoded it (UTF-16-LE, base64). PowerShell's $input yields the lines of stdin.
 STDIN_BOOTSTRAP = "& ([ScriptBlock]::Create(($input | Out-String)))"
-# CreateProcess takes at most 32,767 characters (NUL included); .NET starts `"C:\Windows\system32\<program>" <args>`.
-# A longer line does not start the program at all, and $LASTEXITCODE would keep the previous program's code.
-MAX_COMMAND_LINE = 32767
-_PROGRAM_PATH_LENGTH = len('"C:\\Windows\\system32\\icacls.exe" ')
 
 
 class RemoteScriptError(VmrescueError):
@@ -149,7 +145,7 @@ def _native_line(step: str, program: str, args: tuple[str, ...]) -> str:
     """The PowerShell statement that runs ``program``; UnsafeValueError when Windows could not start it intact."""
     arguments = [check_native_value(str(arg), f"argument {index} of {program} in step {step}")
                  for index, arg in enumerate(args, 1)]
-    if _PROGRAM_PATH_LENGTH + len(" ".join(arguments)) + 1 > MAX_COMMAND_LINE:
+    if PROGRAM_PATH_LENGTH + len(" ".join(arguments)) + 1 > MAX_COMMAND_LINE:
         raise UnsafeValueError(f"the {program} command line of step {step} would be longer than the "
                                f"{MAX_COMMAND_LINE} characters Windows can start; shorten the values")
     return " ".join([program] + [ps_literal(argument) for argument in arguments])

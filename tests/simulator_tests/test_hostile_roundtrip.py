@@ -144,12 +144,13 @@ def test_every_hostile_value_round_trips_or_is_refused_with_nothing_changed(tmp_
             if result.get("failed"):
                 assert isinstance(result.get("msg"), str) and result["msg"], (label, value, result)
                 assert vm.hashes() == before, (label, value, result["msg"])
-                tally["refused before any command" if vm.commands == commands_before else "refused after reading"] += 1
+                kind = "refused before any command" if vm.commands == commands_before else "refused after reading"
+                tally[kind] += 1
             else:
                 assert landed(), (label, value, result)
                 tally["round trip"] += 1
     tried = sum(tally.values())
     assert tried == len(HOSTILE) * 5
-    # Every refusal of a value happens in planning: only a read (never a write) may come before it.
     print(f"hostile round-trip sweep: {len(HOSTILE)} values x 5 options = {tried} tries: {tally}")
     assert tally["round trip"] > 0 and tally["refused before any command"] > 0
+    assert tally["refused after reading"] == 0      # every refusal is made in planning

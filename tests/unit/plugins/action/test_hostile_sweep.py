@@ -5,6 +5,7 @@ remote command."""
 from __future__ import annotations
 
 import copy
+import re
 import typing as t
 
 import pytest
@@ -123,3 +124,19 @@ def test_the_sweep_size():
     # The figure the report gives: values per option times options.
     assert len(HOSTILE) == len(set(HOSTILE)) == 177
     assert sum(1 for _ in _sweep()) == len(HOSTILE) * sum(len(paths) for _a, _b, paths in CASES)
+
+
+@pytest.mark.parametrize(("answer", "said"), [
+    ("@@vmr:{nonce}:begin:no-such-step\n", "unexpected step marker"),              # RemoteScriptError
+    ("@@vmr:{nonce}:begin:disks\n@@vmr:{nonce}:rc:disks:x\n", "no exit code"),     # RemoteScriptError
+    ("@@vmr:{nonce}:begin:disks\n{{not json\n@@vmr:{nonce}:end:disks\n@@vmr:{nonce}:done\n", "JSON"),
+])
+def test_output_the_collection_cannot_read_ends_in_a_failed_result(answer, said):
+    plugin = make_plugin(BcdInfo, None, {"store": STORE})
+
+    def garbled(cmd, in_data=None, **kwargs):
+        nonce = re.search(r"@@vmr:([0-9a-f]{16}):", in_data.decode("utf-8")).group(1)
+        return {"rc": 0, "stdout": answer.format(nonce=nonce), "stderr": ""}
+    plugin._low_level_execute_command = garbled
+    result = plugin.run(task_vars={})
+    assert result["failed"] and said in result["msg"], result

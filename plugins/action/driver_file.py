@@ -288,7 +288,7 @@ class ActionModule(VmrescueAction):
         return []
 
     def _dest(self, params: dict[str, t.Any]) -> tuple[str, str]:
-        if params["dest"]:
+        if params["dest"] is not None:   # an empty dest is refused below, not taken as "use name"
             letter = drive_of_path(params["dest"])
             if letter is None:
                 raise VmrescueError(f"dest {params['dest']!r} must be an absolute drive-letter path")
@@ -321,8 +321,11 @@ class ActionModule(VmrescueAction):
             local = self._find_needle("files", local)
         except AnsibleError as exc:
             raise VmrescueError(f"src_controller {local!r} was not found on the controller: {exc}") from None
-        with open(local, "rb") as handle:
-            data = handle.read()
+        try:
+            with open(local, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise VmrescueError(f"src_controller {local!r} cannot be read on the controller: {exc}") from None
         # Refuse before anything goes over the wire (the remote read checks the uploaded copy again).
         pe = check_pe(data[:HEAD_BYTES])
         if not pe.is_pe:

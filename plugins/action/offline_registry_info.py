@@ -24,8 +24,8 @@ class ActionModule(VmrescueAction):
         check_target_path(params["hive"], "hive")
         option = rp.normalize_option(params["control_sets"])
         keys = params["keys"]
-        for key in keys:
-            rp.split_key(key)   # bad input fails before any command
+        for index, key in enumerate(keys):
+            rp.split_key(key, f"keys[{index}]")   # bad input fails before any command
         read = rp.read_hive(self.run_script, params["hive"], keys, option, params["recurse"], None)
         wanted = [k for key in keys for k in rp.expand_key(key, read.control_sets)]
         found: dict[str, t.Any] = {}

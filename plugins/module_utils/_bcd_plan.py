@@ -83,24 +83,26 @@ def plan(store: BcdStore, objects: list[dict[str, t.Any]]) -> BcdPlan:
     def resolve_reference(text: str) -> str:
         return store.resolve(text).guid
 
-    for entry in objects:
+    for index, entry in enumerate(objects):
+        option = f"objects[{index}]"
         if not isinstance(entry, dict) or "id" not in entry:
-            raise VmrescueError(f"each item of objects needs an id; got {entry!r}")
+            raise VmrescueError(f"{option}: each item of objects needs an id; got {entry!r}")
         unknown = set(entry) - {"id", "set", "remove"}
         if unknown:
-            raise VmrescueError(f"unknown keys {sorted(unknown)} in objects item {entry.get('id')!r} "
+            raise VmrescueError(f"{option}: unknown keys {sorted(unknown)} in objects item {entry.get('id')!r} "
                                 "(allowed: id, set, remove)")
         obj = store.resolve(entry["id"])
         label = f"{entry['id']} ({obj.guid})" if entry["id"].lower() != obj.guid else obj.guid
         request = ObjectRequest(entry["id"], obj, [])
         settings = entry.get("set") or {}
         if not isinstance(settings, dict):
-            raise VmrescueError(f"set of {label} must be a mapping of element names to values")
+            raise VmrescueError(f"{option}.set: set of {label} must be a mapping of element names to values")
         wanted: list[tuple[ElementRef, str, t.Any]] = []
         for name, value in settings.items():
             ref = resolve_element(obj.type_code, name, label)
-            wanted.append((ref, "set", parse_value(ref, value, f"{name} of {label}", resolve_reference)))
-        for name in _as_list(entry.get("remove"), f"remove of {label}"):
+            wanted.append((ref, "set", parse_value(ref, value, f"{option}.set.{name} ({name} of {label})",
+                                                   resolve_reference)))
+        for name in _as_list(entry.get("remove"), f"{option}.remove: remove of {label}"):
             wanted.append((resolve_element(obj.type_code, name, label), "deletevalue", None))
         for ref, action, value in wanted:
             key = (obj.guid, ref.code)

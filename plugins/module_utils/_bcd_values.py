@@ -17,7 +17,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._elements import 
     CUSTOM_PATTERN, GUID_PATTERN, Element, applicable_elements, code_applies, custom_name, element_for_code, kind_of,
     object_type_name,
 )
-from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import InternalError, VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._numbers import parse_unsigned
 
 _TRUE_WORDS = {"yes", "on", "true", "1"}
@@ -184,7 +184,7 @@ def bcdedit_arguments(ref: ElementRef, value: t.Any) -> list[str]:
         return [value]
     if kind == "object_list":
         return list(value)
-    raise ValueError(f"{kind} elements are not written")
+    raise InternalError(f"{kind} elements are not written")
 
 
 def same_value(ref: ElementRef, current: t.Any, wanted: t.Any) -> bool:

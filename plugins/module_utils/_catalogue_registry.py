@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import ntpath
 
-from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import InternalError, VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import (
     RemoteScript, ScriptResult, StepResult, json_objects,
@@ -211,7 +211,7 @@ class RegChange:
             return ["delete", path, "/v", self.name, "/f"]
         if self.action == "delete-key":
             return ["delete", path, "/f"]
-        raise ValueError(self.action)
+        raise InternalError(self.action)
 
 
 def write_registry(hive: str, changes: list[RegChange], verify_keys: list[KeyQuery],

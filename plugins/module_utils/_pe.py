@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import struct
 
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+
 HEAD_BYTES = 1024
 _E_LFANEW_OFFSET = 0x3C
 _OPTIONAL_MAGIC = {0x10B: "PE32", 0x20B: "PE32+"}
@@ -67,6 +69,6 @@ def bytes_from_lines(lines: list[str]) -> bytes:
         if not text:
             continue
         if not text.isdigit() or int(text) > 255:
-            raise ValueError(f"not a byte value: {text!r}")
+            raise VmrescueError(f"the recovery VM printed {text!r} where a byte value (0-255) was expected")
         values.append(int(text))
     return bytes(values)

@@ -16,6 +16,8 @@ import dataclasses
 import re
 import typing as t
 
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+
 _ROOTS = {"HKLM": "HKEY_LOCAL_MACHINE", "HKU": "HKEY_USERS", "HKCU": "HKEY_CURRENT_USER", "HKCR": "HKEY_CLASSES_ROOT",
           "HKCC": "HKEY_CURRENT_CONFIG"}
 _KEY_LINE = re.compile(r"^HKEY_[A-Z_]+(\\.*)?$")
@@ -24,7 +26,7 @@ _HEX_TYPES = ("REG_BINARY", "REG_NONE", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_
               "REG_RESOURCE_REQUIREMENTS_LIST")
 
 
-class RegQueryError(ValueError):
+class RegQueryError(VmrescueError):
     """A value line whose data does not fit its type."""
 
 

@@ -14,7 +14,8 @@ import typing as t
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_values import suggestions
 from ansible_collections.vmrescue.windows.plugins.module_utils._numbers import parse_unsigned
-from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import InternalError, VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import DOTNET_WHITESPACE, check_native_value
 
 TYPE_ALIASES = {
     "string": "REG_SZ",
@@ -29,9 +30,45 @@ WRITABLE_TYPES = tuple(TYPE_ALIASES.values())
 # Candidates for reg add's /s separator of REG_MULTI_SZ items (one that occurs in no item is used).
 SEPARATORS = "|;,#~^!@*+=:"
 _HEX_NOISE = re.compile(r"[\s,:-]")
+# Registry element size limits (Microsoft Learn, "Registry element size limits"): a key name 255 characters, a value
+# name 16,383.
+MAX_KEY_NAME = 255
+MAX_VALUE_NAME = 16383
+# reg query separates a value line's name, type and data by four spaces; a name holding four spaces in a row cannot
+# be told apart from those columns when it is read back.
+_COLUMN_GAP = "    "
 
 
-def reg_type(name: t.Any) -> str:
+def _edge_space(text: str) -> bool:
+    return bool(text) and (text[0] in DOTNET_WHITESPACE or text[-1] in DOTNET_WHITESPACE)
+
+
+def check_value_name(name: str, label: str) -> None:
+    """VmrescueError (naming ``label``) for a value name reg.exe could not write and reg query read back exactly.
+
+    Leading or trailing white space is refused as a precaution: whether reg.exe keeps it is not confirmed, and a
+    name stored trimmed would be a write to another value (docs/dev/remote-commands.md section 3).
+    """
+    if len(name) > MAX_VALUE_NAME:
+        raise VmrescueError(f"{label}: a value name has at most {MAX_VALUE_NAME} characters; got {len(name)}",
+                            option=label)
+    if _edge_space(name) or _COLUMN_GAP in name:
+        raise VmrescueError(f"{label}: the value name {name!r} is refused: leading or trailing white space, or four "
+                            "spaces in a row, cannot be written and read back exactly with reg.exe", option=label)
+
+
+def check_key_names(parts: list[str], label: str) -> None:
+    """VmrescueError for key names reg query could not print back exactly (its key lines lose trailing blanks)."""
+    for part in parts:
+        if len(part) > MAX_KEY_NAME:
+            raise VmrescueError(f"{label}: a key name has at most {MAX_KEY_NAME} characters; {part[:40]!r}… has "
+                                f"{len(part)}", option=label)
+        if _edge_space(part):
+            raise VmrescueError(f"{label}: the key name {part!r} is refused: leading or trailing white space cannot be "
+                                "written and read back exactly with reg.exe", option=label)
+
+
+def reg_type(name: t.Any, label: str = "type") -> str:
     if isinstance(name, str):
         if name.lower() in TYPE_ALIASES:
             return TYPE_ALIASES[name.lower()]
@@ -40,7 +77,7 @@ def reg_type(name: t.Any) -> str:
     choices = list(TYPE_ALIASES) + list(WRITABLE_TYPES)
     near = suggestions(str(name), choices)
     hint = f" Did you mean: {', '.join(near)}?" if near else ""
-    raise VmrescueError(f"unknown registry type {name!r}; use one of {', '.join(TYPE_ALIASES)}.{hint}")
+    raise VmrescueError(f"{label}: unknown registry type {name!r}; use one of {', '.join(TYPE_ALIASES)}.{hint}")
 
 
 def _text(value: t.Any, label: str) -> str:
@@ -66,6 +103,8 @@ def parse_data(type_name: str, value: t.Any, label: str) -> t.Any:
             # reg query joins items with the two characters \0, so such an item could never be read back as written.
             raise VmrescueError(f"{label}: a multi_string item cannot contain the two characters \\0 (reg query uses "
                                 "them to separate items, so the value could not be verified)")
+        joined, _separator = add_data(type_name, texts)
+        check_native_value(joined, label)   # reg add gets the items as one argument: check them together
         return texts
     if type_name == "REG_DWORD":
         return parse_unsigned(value, 32, label)
@@ -105,7 +144,7 @@ def add_data(type_name: str, data: t.Any) -> tuple[str, str | None]:
         return data.hex(), None
     if type_name == "REG_NONE":
         return data.decode("utf-16-le").rstrip("\0"), None
-    raise ValueError(type_name)
+    raise InternalError(type_name)
 
 
 def raw_bytes(type_name: str, data: t.Any) -> bytes:

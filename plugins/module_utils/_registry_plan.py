@@ -21,7 +21,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._errors import Vm
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_query import QueryResult, RegKey, full_key
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_query import parse as parse_reg_query
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_values import (
-    add_data, parse_data, raw_bytes, reg_type, same, shown,
+    add_data, check_key_names, check_value_name, parse_data, raw_bytes, reg_type, same, shown,
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target, json_objects
@@ -98,14 +98,16 @@ def resolve_control_sets(option: str | list[str], select: RegKey | None, existin
     return names
 
 
-def split_key(key: t.Any) -> tuple[bool, str]:
+def split_key(key: t.Any, label: str = "key") -> tuple[bool, str]:
     """(relative to CurrentControlSet?, the rest). Keys are relative to the hive root."""
     if not isinstance(key, str) or not key.strip("\\"):
-        raise VmrescueError(f"a key must be a non-empty path below the hive root; got {key!r}")
+        raise VmrescueError(f"{label}: a key must be a non-empty path below the hive root; got {key!r}")
     clean = key.strip("\\")
     parts = clean.split("\\")
     if any(part == "" for part in parts) or parts[0].upper() in ("HKLM", "HKEY_LOCAL_MACHINE", "HKU", "HKEY_USERS"):
-        raise VmrescueError(f"key {key!r} must be relative to the hive root, like CurrentControlSet\\Services\\x")
+        raise VmrescueError(f"{label}: key {key!r} must be relative to the hive root, like "
+                            "CurrentControlSet\\Services\\x")
+    check_key_names(parts, label)
     if parts[0].lower() == CCS:
         return True, "\\".join(parts[1:])
     return False, clean
@@ -195,21 +197,27 @@ def parse_requests(values: list[dict[str, t.Any]], keys: list[dict[str, t.Any]],
         -> tuple[list[ValueItem], list[KeyItem]]:
     """Validate the task's values/keys and resolve their control sets."""
     value_items: list[ValueItem] = []
-    for spec in values:
+    for index, spec in enumerate(values):
         state = spec.get("state") or "present"
         name = spec.get("name")
         if not isinstance(name, str) or not name:
-            raise VmrescueError(f"each value needs a non-empty name (default values are not supported); got {spec!r}")
-        label = f"{spec['key']}\\{name}"
+            raise VmrescueError(f"values[{index}].name: each value needs a non-empty name (default values are not "
+                                f"supported); got {spec!r}")
+        check_value_name(name, f"values[{index}].name")
+        split_key(spec["key"], f"values[{index}].key")
+        label = f"values[{index}].data ({spec['key']}\\{name})"
         if state == "present":
             if spec.get("type") is None:
-                raise VmrescueError(f"value {label} needs a type when state is present")
-            type_name = reg_type(spec["type"])
-            data = parse_data(type_name, spec.get("data"), f"data of {label}")
+                raise VmrescueError(f"values[{index}].type: value {spec['key']}\\{name} needs a type when state is "
+                                    "present")
+            type_name = reg_type(spec["type"], f"values[{index}].type")
+            data = parse_data(type_name, spec.get("data"), label)
         else:
             type_name, data = None, None
         for key in expand_key(spec["key"], control_sets):
             value_items.append(ValueItem(key, name, state, type_name, data))
+    for index, spec in enumerate(keys):
+        split_key(spec["key"], f"keys[{index}].key")
     key_items = [KeyItem(key, spec.get("state") or "present")
                  for spec in keys for key in expand_key(spec["key"], control_sets)]
     _check_conflicts(value_items, key_items)

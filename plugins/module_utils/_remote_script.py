@@ -17,8 +17,10 @@ import re
 import secrets
 import typing as t
 
-from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
-from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal, ps_native_arg
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import InternalError, VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import (
+    MAX_COMMAND_LINE, PROGRAM_PATH_LENGTH, UnsafeValueError, check_native_value, ps_literal,
+)
 
 _STEP_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 NATIVE_PROGRAMS = ("bcdedit.exe", "reg.exe", "takeown.exe", "icacls.exe")
@@ -28,7 +30,7 @@ NATIVE_PROGRAMS = ("bcdedit.exe", "reg.exe", "takeown.exe", "icacls.exe")
 STDIN_BOOTSTRAP = "& ([ScriptBlock]::Create(($input | Out-String)))"
 
 
-class RemoteScriptError(Exception):
+class RemoteScriptError(VmrescueError):
     """The output of a remote command cannot be read as the command's result."""
 
 
@@ -68,7 +70,7 @@ class RemoteScript:
 
     def __init__(self, name: str, nonce: str | None = None) -> None:
         if not _STEP_NAME.match(name):
-            raise ValueError(f"bad command name {name!r}")
+            raise InternalError(f"bad command name {name!r}")
         self.name = name
         self.nonce = nonce or secrets.token_hex(8)
         self._lines: list[str] = [f"# vmrescue.windows {name}"]
@@ -84,19 +86,19 @@ class RemoteScript:
 
     def _register(self, step: str) -> None:
         if not _STEP_NAME.match(step):
-            raise ValueError(f"bad step name {step!r}")
+            raise InternalError(f"bad step name {step!r}")
         if step in self._steps:
-            raise ValueError(f"step {step!r} appears twice in {self.name}")
+            raise InternalError(f"step {step!r} appears twice in {self.name}")
         self._steps.append(step)
 
     def native(self, step: str, program: str, *args: str, only_if_ok: bool = False) -> None:
         """Run a native program with user values as arguments; ``only_if_ok`` skips it after a failed one."""
         if program not in NATIVE_PROGRAMS:
-            raise ValueError(f"{program} is not in the catalogue")
+            raise InternalError(f"{program} is not in the catalogue")
         self._register(step)
         body = [
             f"Write-Output {ps_literal(self._marker('begin', step))}",
-            " ".join([program] + [ps_native_arg(str(arg)) for arg in args]),
+            _native_line(step, program, args),
             '"' + self._marker("rc", step) + ':$LASTEXITCODE"',
         ]
         self._emit(body, only_if_ok)
@@ -131,7 +133,7 @@ class RemoteScript:
             self._lines.append("if ($LASTEXITCODE -ne 0) {")
             self._lines.append(f"Start-Sleep -Milliseconds {int(pause_ms)}")
             self._lines.append(f"Write-Output {ps_literal(self._marker('begin', retry))}")
-            self._lines.append(" ".join([program] + [ps_native_arg(str(arg)) for arg in args]))
+            self._lines.append(_native_line(step, program, args))
             self._lines.append('"' + self._marker("rc", retry) + ':$LASTEXITCODE"')
             self._lines.append("}")
 
@@ -145,6 +147,16 @@ class RemoteScript:
 
     def render(self) -> str:
         return "\n".join(self._lines + [f"Write-Output {ps_literal(self._marker('done'))}", "exit 0"]) + "\n"
+
+
+def _native_line(step: str, program: str, args: tuple[str, ...]) -> str:
+    """The PowerShell statement that runs ``program``; UnsafeValueError when Windows could not start it intact."""
+    arguments = [check_native_value(str(arg), f"argument {index} of {program} in step {step}")
+                 for index, arg in enumerate(args, 1)]
+    if PROGRAM_PATH_LENGTH + len(" ".join(arguments)) + 1 > MAX_COMMAND_LINE:
+        raise UnsafeValueError(f"the {program} command line of step {step} would be longer than the "
+                               f"{MAX_COMMAND_LINE} characters Windows can start; shorten the values")
+    return " ".join([program] + [ps_literal(argument) for argument in arguments])
 
 
 def parse_output(script: RemoteScript, stdout: str, stderr: str = "") -> ScriptResult:

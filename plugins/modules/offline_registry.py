@@ -32,8 +32,18 @@ options:
     elements: dict
     default: []
     suboptions:
-      key: {description: Key below the hive root., type: str, required: true}
-      name: {description: Value name (the default value is not supported)., type: str, required: true}
+      key:
+        description:
+          - Key below the hive root. Key names with leading or trailing white space, or longer than 255 characters,
+            are refused.
+        type: str
+        required: true
+      name:
+        description:
+          - Value name (the default value is not supported). Names with leading or trailing white space or four
+            spaces in a row (the column gap of C(reg query)), or longer than 16,383 characters, are refused.
+        type: str
+        required: true
       type:
         description: string, expand_string, multi_string, dword, qword, binary or none (REG_* names accepted too).
         type: str

@@ -4,8 +4,10 @@
 
 Windows hosts do not run Python, so each module of this collection is an action plugin: it validates its options
 against the argument spec kept in ``module_utils``, sends catalogue commands with ``_low_level_execute_command``,
-and plans in Python. This base does the parts every plugin shares: validation, the one place where
-``VmrescueError`` becomes a failed result, and the record of every remote command (for audit and round-trip counts).
+and plans in Python. This base does the parts every plugin shares: validation (every string of every option is
+checked before any command: ``_quoting.check_option_text``), the one place where ``VmrescueError`` -- the root of
+every exception the collection raises -- becomes a failed result, and the record of every remote command (for audit
+and round-trip counts).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import check_option_text
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import (
     STDIN_BOOTSTRAP, RemoteScript, ScriptResult, parse_output,
 )
@@ -52,6 +55,7 @@ class VmrescueAction(ActionBase, metaclass=abc.ABCMeta):
             result.update(failed=True, changed=False, msg="; ".join(validation.error_messages))
             return result
         try:
+            check_option_texts(validation.validated_parameters)
             result.update(self.run_module(validation.validated_parameters, task_vars or {}))
         except VmrescueError as exc:
             result.update(exc.details)
@@ -83,3 +87,18 @@ class VmrescueAction(ActionBase, metaclass=abc.ABCMeta):
                 rc=response.get("rc"), stderr=response.get("stderr", ""), completed_steps=list(parsed.steps),
             )
         return parsed
+
+
+def check_option_texts(value: t.Any, label: str = "") -> None:
+    """Refuse, naming the option (``values[2].name``), any string no target can store and read back exactly."""
+    if isinstance(value, str):
+        check_option_text(value, label)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            item_label = f"{label}.{key}" if label else str(key)
+            if isinstance(key, str):
+                check_option_text(key, f"{item_label} (the name)")
+            check_option_texts(item, item_label)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            check_option_texts(item, f"{label}[{index}]")

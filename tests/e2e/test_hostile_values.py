@@ -22,10 +22,13 @@ HIVE = "F:\\Windows\\System32\\config\\SYSTEM"
 
 KEY = "CurrentControlSet\\Services\\vmrescue 'it''s' $(calc) {x}"
 HOSTILE_NAME = "'; Remove-Item C:\\ -Recurse;'"
-HOSTILE_TEXT = 'say "hi there" `$(calc)` ${env:windir} {default} \u2019; calc; \u2018 \u00e5\u00e4\u00f6 \u65e5\u672c\u8a9e C:\\dir\\'
+HOSTILE_TEXT = 'say "hi" there `$(calc)` ${env:windir} {default} \u2019; calc; \u2018 \u00e5\u00e4\u00f6 \u65e5\u672c\u8a9e C:\\dir\\'
+# Windows PowerShell 5.1 counts every double quote, so it would wrap this one and split it: refused before any command.
+SPLIT_BY_PS51 = 'say "hi there"'
 HOSTILE_MULTI = ["first \"item\" with spaces\\", "$(Get-Process)", "back`tick", "\u00e9t\u00e9"]
 HOSTILE_EXPAND = "%SystemRoot%\\My Dumps\\\"quoted\"\\MEMORY.DMP"
-DESCRIPTION = "Windows 'Server' \"2022\" `n $(x) {default} ; & | \u00e5\u00e4\u00f6"
+# Ideographic space and a trailing backslash: once stored as "Windows<U+3000>Server\"" (a stray quote).
+DESCRIPTION = "Windows 'Server' \"2022\" `n $(x) {default} ; & | \u00e5\u00e4\u00f6 Windows\u3000Server\\"
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +44,8 @@ def _values() -> list[dict]:
 
 def _play(sim, store: str, out: Path) -> dict:
     extra = {"hive": HIVE, "bcd_store": store, "journal": "F:\\vmrescue it's here\\journal.json",
-             "hostile_registry_values": _values(), "hostile_description": DESCRIPTION, "out_file": str(out)}
+             "hostile_registry_values": _values(), "hostile_description": DESCRIPTION, "split_by_ps51": SPLIT_BY_PS51,
+             "out_file": str(out)}
     done = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(sim.inventory_path), str(PLAYBOOK), "-e", json.dumps(extra)],
                           cwd=REPO_ROOT, capture_output=True, text=True, env={**os.environ, "ANSIBLE_NOCOLOR": "1"},
                           timeout=600, check=False)
@@ -65,6 +69,8 @@ def test_hostile_values_land_byte_exact_and_converge(tmp_path):
     assert not second["registry"]["changed"] and not second["bcd"]["changed"]
     assert commands == ["registry-read", "bcd-read"]            # the refused newline task sent nothing
     assert second["newline"]["failed"] and "control characters" in second["newline"]["msg"], second["newline"]
+    assert second["split"]["failed"] and "values[0].data" in second["split"]["msg"], second["split"]
+    assert "PowerShell 5.1" in second["split"]["msg"], second["split"]
 
     system = RegistryHive(str(_host_file(machine, HIVE)))
     for control_set in ("ControlSet001", "ControlSet002"):

@@ -116,6 +116,30 @@ def test_native_argument_with_space_reaches_reg(machine: Machine) -> None:
     assert "    My Value    REG_SZ    two words" in out
 
 
+def test_a_command_line_windows_cannot_start_runs_nothing_and_keeps_lastexitcode(machine: Machine) -> None:
+    # CreateProcess refuses more than 32,767 characters: the program never starts, so $LASTEXITCODE is the previous
+    # program's, and $? is false.
+    long_value = "a" * 32767
+    script = ("reg query HKLM\\NoSuchKey\n"
+              f"reg query 'HKLM\\SYSTEM' /v '{long_value}'\n"
+              "if (-not $?) { 'not started' }\n"
+              "\"rc=$LASTEXITCODE\"")
+    _code, out, err = run(machine, script)
+    assert "not started" in out and "rc=1" in out
+    assert "failed to run" in err
+
+
+def test_a_nul_ends_the_arguments_the_program_gets(machine: Machine) -> None:
+    script = ("reg load HKLM\\VMR_SYS 'F:\\Windows\\System32\\config\\SYSTEM'\n"
+              "reg add 'HKLM\\VMR_SYS\\Vmr' /v \"name`0tail\" /t REG_SZ /d x /f\n"
+              "\"rc=$LASTEXITCODE\"\n"
+              "reg query 'HKLM\\VMR_SYS\\Vmr'\n"
+              "reg unload HKLM\\VMR_SYS")
+    _code, out, _err = run(machine, script)
+    # reg add saw only `add HKLM\VMR_SYS\Vmr /v name`: it wrote another value (empty, named "name") and succeeded.
+    assert "rc=0" in out and "    name    REG_SZ    " in out and "tail" not in out
+
+
 def test_native_output_piped_to_out_null(machine: Machine) -> None:
     code, out, _err = run(machine, "reg query HKLM\\SYSTEM /ve | Out-Null\n\"rc=$LASTEXITCODE\"")
     assert out == "rc=0\r\n" and code == 0

@@ -13,7 +13,7 @@ from .errors import (
     CmdletError, ErrorRecord, ParseError, format_error_record, format_parse_error, not_recognized,
 )
 from .formatting import format_output
-from .native_args import native_argv, resolve_native
+from .native_args import CommandLineTooLong, native_argv, resolve_native
 from .parser import parse_script
 from .syntax import (
     ArrayLiteral, Command, Constant, ExitCodeComparison, ExitStatement, ExpandableString, ExpressionElement,
@@ -151,7 +151,18 @@ class _Interpreter:
                     failed = True
                     data = []
                     break
-                exit_code, out, err = run_native(program, native_argv(self.native_arguments(command)), self.machine,
+                try:
+                    argv = native_argv(self.native_arguments(command), f"C:\\Windows\\system32\\{program}.exe")
+                except CommandLineTooLong:
+                    # The process never starts: $LASTEXITCODE keeps its value, the statement fails (PowerShell's
+                    # "Program 'x.exe' failed to run: The filename or extension is too long").
+                    self.write_error(command.extent, to_text(self.value(command.name)), ErrorRecord(
+                        f"Program '{program}.exe' failed to run: The filename or extension is too long",
+                        "ResourceUnavailable", "", "", "ApplicationFailedException", "NativeCommandFailed"))
+                    failed = True
+                    data = []
+                    break
+                exit_code, out, err = run_native(program, argv, self.machine,
                                                  language=self.language, command_index=self.command_index)
                 self.last_exit_code = exit_code
                 failed = failed or exit_code != 0

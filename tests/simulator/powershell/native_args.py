@@ -1,8 +1,14 @@
 """How Windows PowerShell 5.1 hands arguments to a native program, and how the program splits them again.
 
-PowerShell 5.1 (legacy argument passing) builds ONE command line: arguments joined by spaces, an argument with white
-space outside double quotes wrapped in `"…"`, embedded quotes left alone, empty strings dropped. The program then
-splits that line with the MSVC runtime rules (the same as CommandLineToArgvW for everything but `""` inside quotes).
+PowerShell 5.1 (legacy argument passing) builds ONE command line (NativeCommandParameterBinder.BindParameters and
+appendOneNativeArgument, as imported into PowerShell's open-source history in commit 60b3b304f2, 2016-03-30, and
+unchanged until 8bca1f50c5, 2016-09-03, after v6.0.0-alpha.9): arguments joined by spaces; an empty string adds
+nothing but its separator (`if (!String.IsNullOrEmpty(arg))`); an argument with white space (`char.IsWhiteSpace`)
+where an even number of double quotes precede it is wrapped in `"…"` — every `"` counts, also one after a backslash
+(the backslash-aware count is PowerShell 6's); embedded quotes and trailing backslashes are left as they are.
+Process start (CreateProcess) then cuts the command line at its first NUL and refuses one longer than 32,767
+characters. The program splits the line with the MSVC runtime rules (CommandLineToArgvW for everything but `""`
+inside quotes).
 """
 
 from __future__ import annotations
@@ -31,26 +37,40 @@ def _is_dotnet_whitespace(char: str) -> bool:
 
 
 def needs_quotes(argument: str) -> bool:
-    """PowerShell's NativeCommandParameterBinder.NeedQuotes: white space outside (unescaped) double quotes."""
+    """Windows PowerShell 5.1's quote test: white space after an even number of double quotes (every `"` counts)."""
     quote_count = 0
-    following_backslash = False
     for char in argument:
-        if char == '"' and not following_backslash:
+        if char == '"':
             quote_count += 1
         elif _is_dotnet_whitespace(char) and quote_count % 2 == 0:
             return True
-        following_backslash = char == "\\"
     return False
+
+
+# CreateProcess: lpCommandLine holds at most 32,767 characters, its terminating NUL included.
+MAX_COMMAND_LINE = 32767
+
+
+class CommandLineTooLong(Exception):
+    """CreateProcess refuses the command line: the program does not start."""
 
 
 def build_command_line(arguments: list[str]) -> str:
     """The argument part of the command line PowerShell 5.1 builds (after the program path)."""
     pieces = []
     for argument in arguments:
-        if argument == "":
-            continue  # PowerShell 5.1 drops empty string arguments
+        # An empty string adds nothing but the separator; CommandLineToArgvW skips the extra blank.
         pieces.append(f'"{argument}"' if needs_quotes(argument) else argument)
     return " ".join(pieces)
+
+
+def start_command_line(program_path: str, arguments: list[str]) -> str:
+    """The argument part as the started program sees it: cut at the first NUL, or CommandLineTooLong."""
+    line = build_command_line(arguments)
+    # .NET starts the process with the command line `"<program path>" <arguments>`.
+    if len(program_path) + 3 + len(line) + 1 > MAX_COMMAND_LINE:
+        raise CommandLineTooLong(program_path)
+    return line.split("\0", 1)[0]
 
 
 def split_command_line(command_line: str) -> list[str]:
@@ -98,6 +118,6 @@ def split_command_line(command_line: str) -> list[str]:
         argv.append("".join(current))
 
 
-def native_argv(arguments: list[str]) -> list[str]:
+def native_argv(arguments: list[str], program_path: str = "C:\\Windows\\system32\\reg.exe") -> list[str]:
     """What the native program finds in argv[1:] for the given PowerShell argument values."""
-    return split_command_line(build_command_line(arguments))
+    return split_command_line(start_command_line(program_path, arguments))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._pe import HEAD_BYTES, bytes_from_lines, check_pe
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 
 
 def _image(e_lfanew: int = 0x80, machine: int = 0x8664, magic: int = 0x20B, signature: bytes = b"PE\0\0") -> bytes:
@@ -59,9 +60,9 @@ def test_a_wrong_signature_is_refused():
 
 def test_get_content_byte_lines_become_bytes():
     assert bytes_from_lines(["77", "90", "", "0", "255"]) == b"MZ\x00\xff"
-    with pytest.raises(ValueError):
+    with pytest.raises(VmrescueError):
         bytes_from_lines(["256"])
-    with pytest.raises(ValueError):
+    with pytest.raises(VmrescueError):
         bytes_from_lines(["M"])
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+import random
+
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import (
-    UnsafeValueError, native_arg, ps_literal,
+    DOTNET_WHITESPACE, UnsafeValueError, check_native_value, check_option_text, native_arg, powershell_adds_quotes,
+    ps_literal,
 )
+from tests.hostile_values import HOSTILE as SWEEP_VALUES
+from tests.simulator.powershell.native_args import native_argv
 
 HOSTILE = [
     "'; Remove-Item C:\\ -Recurse;'",
@@ -115,3 +121,71 @@ def test_native_arg_survives_the_windows_command_line(value):
     # PowerShell 5.1 wraps an argument with white space only when it is not already quoted; ours always is.
     assert not any(ch in escaped for ch in " \t") or escaped.startswith('"')
     assert _command_line_to_argv_single(escaped) == value
+
+
+def test_every_collection_exception_has_one_root():
+    assert issubclass(UnsafeValueError, VmrescueError)
+
+
+def test_dotnet_white_space_is_the_documented_set():
+    # char.IsWhiteSpace: Zs, Zl, Zp, U+0009..U+000D, U+0085; U+180E as a precaution (Zs before Unicode 6.3).
+    for ch in "\t\n\v\f\r \x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\u180e":
+        assert ch in DOTNET_WHITESPACE, hex(ord(ch))
+    for ch in "\x1c\x1f\u200b\ufeff\u00ad_a":
+        assert ch not in DOTNET_WHITESPACE, hex(ord(ch))
+
+
+@pytest.mark.parametrize("ch", sorted(DOTNET_WHITESPACE))
+def test_native_arg_quotes_for_every_dotnet_white_space(ch):
+    value = f"a{ch}b\\"
+    escaped = native_arg(value)
+    assert escaped == f'"a{ch}b\\\\"'
+    assert not powershell_adds_quotes(escaped, backslash_escapes_quote=False)
+
+
+@pytest.mark.parametrize(("argument", "legacy", "backslash_aware"), [
+    ('"say \\"hi there\\""', True, False),     # the escaped quote counts in 5.1 only (commit 8bca1f50c5)
+    ('a"b c"d', False, False),
+    ("x\u3000y", True, True),
+    ('"x y"', False, False),
+])
+def test_both_quote_rules(argument, legacy, backslash_aware):
+    assert powershell_adds_quotes(argument, backslash_escapes_quote=False) is legacy
+    assert powershell_adds_quotes(argument, backslash_escapes_quote=True) is backslash_aware
+
+
+@pytest.mark.parametrize("value", ['" x', 'x " y', 'say "hi there"', "CrashDumpEnabled\0", "a\u2028b", "\ud800"])
+def test_values_that_51_cannot_pass_intact_are_refused_naming_the_option(value):
+    with pytest.raises(UnsafeValueError, match=r"^values\[2\]\.name: "):
+        check_native_value(value, "values[2].name")
+
+
+@pytest.mark.parametrize("value", ["Windows\u3000Server\\", "name\u3000x\\", 'say "hi" there', "a\u00a0b"])
+def test_the_issues_stray_quote_cases_now_pass_intact(value):
+    assert native_argv([check_native_value(value, "x")]) == [value]
+
+
+def test_option_text_refuses_control_characters_and_command_lines_windows_cannot_start():
+    for value in ("tab\there", "x\ny", "\x01"):
+        with pytest.raises(UnsafeValueError, match="store: .*control characters"):
+            check_option_text(value, "store")
+    with pytest.raises(UnsafeValueError, match="does not fit in a Windows command line"):
+        check_option_text("a" * 32768, "store")
+
+
+def test_every_value_is_refused_or_reaches_the_program_intact_under_the_simulators_51_model():
+    # The collection's prediction against the simulator's independent model of PowerShell 5.1 + CommandLineToArgvW.
+    rng = random.Random(5)
+    alphabet = ['"', "\\", " ", "\t", "\u3000", "\u00a0", "a", "'", "\u2028", "\x85"]
+    values = list(SWEEP_VALUES) + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    accepted = 0
+    for value in values:
+        if len(value) > 30000:
+            continue                      # the command line length is check_option_text's and RemoteScript's test
+        try:
+            argument = check_native_value(value, "v")
+        except UnsafeValueError:
+            continue
+        accepted += 1
+        assert native_argv(["/v", argument, "/f"]) == ["/v", value, "/f"], repr(value)
+    assert accepted > 1000

@@ -27,13 +27,14 @@ pytestmark = pytest.mark.slow
 RECORD = Path("C") / "ProgramData" / "vmrescue" / "temporary-changes.json"
 DEVICE_ELEMENTS = ("11000001", "21000001")          # device, osdevice
 PHASES = {"vmrescue_hosts": "windows", "vmrescue_phases": ["discover"]}
-# The catalogue commands of one fault-free discover-only run, in order (checked by test_a_real_run_...).
-# release reads the store first to prove its device elements still name the disk (bcd-read).
+# The catalogue commands of one fault-free discover-only run, in order (checked by test_a_real_run_...): the run lock
+# is taken before the hives are read and released before the disk's temporary state is put back; release reads the
+# store first to prove its device elements still name the disk (bcd-read).
 COMMANDS = {
-    1: ["disk-discovery", "disk-prepare", "registry-read", "registry-read", "bcd-read", "partition-letters",
-        "release-letters"],
-    2: ["disk-discovery", "disk-prepare", "assign-boot-letter", "registry-read", "registry-read", "bcd-read",
-        "partition-letters", "release-letters"],
+    1: ["disk-discovery", "disk-prepare", "lock-read", "lock-create", "registry-read", "registry-read", "lock-read",
+        "lock-release", "bcd-read", "partition-letters", "release-letters"],
+    2: ["disk-discovery", "disk-prepare", "assign-boot-letter", "lock-read", "lock-create", "registry-read",
+        "registry-read", "lock-read", "lock-release", "bcd-read", "partition-letters", "release-letters"],
 }
 # Kill points inside the commands that make several changes (top-level statements: begin marker, pipeline, abort
 # test, end marker per step): disk-prepare after the record (6), after the identity change (10), after onlining (14);

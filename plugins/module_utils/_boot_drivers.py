@@ -24,6 +24,7 @@ import dataclasses
 import ntpath
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_query import QueryResult, RegKey, full_key
+from ansible_collections.vmrescue.windows.plugins.module_utils._registry_plan import resolve_control_sets
 
 BOOT_STARTS = {0: "boot", 1: "system"}
 DRIVER_TYPES = {1: "kernel", 2: "file-system"}
@@ -110,3 +111,9 @@ def _below(base: str, relative: str) -> str | None:
 def _int(key: RegKey | None, name: str) -> int | None:
     value = key.value(name) if key is not None else None
     return value.data if value is not None and isinstance(value.data, int) else None
+
+
+def services_key_in_use(mount: str, select: RegKey | None, existing: list[str]) -> str:
+    """``HKLM\\<mount>\\ControlSetNNN\\Services`` of the control set in use (``Select\\Current``, else Default)."""
+    (control_set,) = resolve_control_sets("current", select, existing)
+    return f"HKLM\\{mount}\\{control_set}\\Services"

@@ -92,3 +92,13 @@ def test_a_header_cut_short_is_reported_truncated_not_read_past_its_end():
 
 def test_reading_header_bytes_is_enough():
     assert parse_dump_header(_dump64()[:HEADER_BYTES]).bugcheck_code == 0x5A
+
+
+def test_the_simulator_s_crash_dumps_read_as_the_crash_they_stand_for():
+    """Cross-check with the simulator's independent writer (tests/simulator/windows/crashdump.py)."""
+    from tests.simulator.windows import crashdump
+
+    result = parse_dump_header(crashdump.critical_service_failed_dump(dump_type=crashdump.DUMP_TYPE_TRIAGE,
+                                                                      system_time=_FILETIME))
+    assert (result.bugcheck_name, result.load_status, result.dump_type, result.system_time) == (
+        "CRITICAL_SERVICE_FAILED", 0xC0000428, 4, "2026-11-30T22:15:07Z")

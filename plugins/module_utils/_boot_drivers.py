@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: the boot-critical drivers of an offline SYSTEM hive and the files they load from the attached disk (pure).
 
-A service is boot-critical when, in the control set in use (``Select\\Current``, see ``_registry_plan``), its
+A service is boot-critical when, in the control set in use (``Select\\Current``: ``diagnosis_info`` reads
+``CurrentControlSet\\Services`` through ``_registry_plan.read_hive``, which resolves it), its
 ``Start`` is 0 (boot, loaded by winload) or 1 (system, loaded during kernel initialisation) and its ``Type`` is 1
 (kernel driver) or 2 (file-system driver) — MicrosoftDocs/windows-driver-docs ``inf-addservice-directive.md``.
 
@@ -22,9 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import ntpath
+import typing as t
 
-from ansible_collections.vmrescue.windows.plugins.module_utils._reg_query import QueryResult, RegKey, full_key
-from ansible_collections.vmrescue.windows.plugins.module_utils._registry_plan import resolve_control_sets
+from ansible_collections.vmrescue.windows.plugins.module_utils._reg_query import QueryResult, full_key
 
 BOOT_STARTS = {0: "boot", 1: "system"}
 DRIVER_TYPES = {1: "kernel", 2: "file-system"}
@@ -77,21 +78,29 @@ def _resolve(service: str, image_path: str | None, windows_dir: str, offline_sys
     return "relative", _below(windows_dir, path)
 
 
+def boot_driver(service: str, values: dict[str, t.Any], windows_dir: str,
+                offline_system_drive: str = "C:") -> BootDriver | None:
+    """The driver of one service key, or None when it is not boot-critical. ``values``: lower-case name -> data."""
+    start, kind = _int(values, "start"), _int(values, "type")
+    if start not in BOOT_STARTS or kind not in DRIVER_TYPES:
+        return None
+    image_path = values.get("imagepath") if isinstance(values.get("imagepath"), str) else None
+    form, file = resolve_image_path(service, image_path, windows_dir, offline_system_drive)
+    group = values.get("group")
+    return BootDriver(service, start, kind, _int(values, "errorcontrol"), group if isinstance(group, str) else None,
+                      image_path, form, file)
+
+
 def boot_critical_drivers(services: QueryResult, services_key: str, windows_dir: str,
                           offline_system_drive: str = "C:") -> list[BootDriver]:
     """Every boot/system-start kernel or file-system driver below ``services_key`` (``reg query … /s`` output)."""
     drivers = []
     for name in services.subkeys(services_key):
         key = services.key(f"{full_key(services_key)}\\{name}")
-        start, kind = _int(key, "Start"), _int(key, "Type")
-        if start not in BOOT_STARTS or kind not in DRIVER_TYPES:
-            continue
-        image = key.value("ImagePath")
-        image_path = image.data if image is not None and isinstance(image.data, str) else None
-        form, file = resolve_image_path(name, image_path, windows_dir, offline_system_drive)
-        group = key.value("Group")
-        drivers.append(BootDriver(name, start, kind, _int(key, "ErrorControl"),
-                                  group.data if group is not None else None, image_path, form, file))
+        values = {value.name.lower(): value.data for value in key.values.values()} if key is not None else {}
+        driver = boot_driver(name, values, windows_dir, offline_system_drive)
+        if driver is not None:
+            drivers.append(driver)
     return drivers
 
 
@@ -108,12 +117,6 @@ def _below(base: str, relative: str) -> str | None:
     return "\\".join([base.rstrip("\\")] + parts)
 
 
-def _int(key: RegKey | None, name: str) -> int | None:
-    value = key.value(name) if key is not None else None
-    return value.data if value is not None and isinstance(value.data, int) else None
-
-
-def services_key_in_use(mount: str, select: RegKey | None, existing: list[str]) -> str:
-    """``HKLM\\<mount>\\ControlSetNNN\\Services`` of the control set in use (``Select\\Current``, else Default)."""
-    (control_set,) = resolve_control_sets("current", select, existing)
-    return f"HKLM\\{mount}\\{control_set}\\Services"
+def _int(values: dict[str, t.Any], name: str) -> int | None:
+    value = values.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -88,13 +88,3 @@ def test_a_real_windows_10_system_hive(tmp_path):
     assert all(d.file is not None for d in drivers.values()), [d for d in drivers.values() if d.file is None]
     assert not any(d.start > 1 for d in drivers.values())
 
-
-def test_the_services_of_the_control_set_in_use_are_read():
-    from ansible_collections.vmrescue.windows.plugins.module_utils._boot_drivers import services_key_in_use
-    from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
-
-    select = parse_reg_query("HKEY_LOCAL_MACHINE\\M\\Select\r\n    Current    REG_DWORD    0x2\r\n"
-                             "    Default    REG_DWORD    0x1\r\n").key("HKLM\\M\\Select")
-    assert services_key_in_use("M", select, ["ControlSet001", "ControlSet002"]) == "HKLM\\M\\ControlSet002\\Services"
-    with pytest.raises(VmrescueError):
-        services_key_in_use("M", select, ["ControlSet001"])

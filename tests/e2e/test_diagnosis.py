@@ -1,0 +1,90 @@
+"""diagnosis_info through real ansible-playbook and WinRM against the simulator, whose broken disk carries real
+signed drivers, a catalog store, dump headers and a boot log (build --signed-evidence, see
+tests/simulator/windows/signed_evidence.py). On a crashed disk, filecrypt.sys is a real Microsoft driver with one
+flipped byte; on a clean disk every boot-critical driver is validly signed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.simulator.fixture import build, running_simulator
+from tests.simulator.windows.i18n import LANGUAGES
+from tests.unit.plugins.hive_text import DATA
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+SIGNING = DATA / "signing"
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (SIGNING / "pciide.sys").exists(), reason=f"real signed samples not at {SIGNING}")]
+
+
+def _diagnose(tmp_path: Path, inventory: Path, store: Path) -> dict:
+    out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}.json"
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(f"""
+- hosts: all
+  gather_facts: false
+  tasks:
+    - vmrescue.windows.diagnosis_info:
+        windows_drive: 'F:'
+        evidence_store: {store}
+      register: r_diagnosis
+    - ansible.builtin.copy:
+        content: "{{{{ r_diagnosis | to_json }}}}"
+        dest: {out}
+      delegate_to: localhost
+""")
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1"}
+    done = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook)], cwd=REPO_ROOT,
+                          capture_output=True, text=True, env=env, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    return json.loads(out.read_text())
+
+
+def _machine(tmp_path: Path, name: str, scenario: str) -> Path:
+    machine = tmp_path / name
+    build(machine, scenario=scenario, signed_evidence=SIGNING)
+    return machine
+
+
+def test_the_planted_driver_is_named_first_in_every_language_and_a_second_host_moves_no_file(tmp_path):
+    machine, store = _machine(tmp_path, "crashed", "critical-service-failed"), tmp_path / "store"
+    for number, language in enumerate(LANGUAGES):
+        with running_simulator(machine, language=language) as sim:
+            result = _diagnose(tmp_path, sim.inventory_path, store)
+            catalogue = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+        diagnosis = result["diagnosis"]
+        assert (diagnosis["bugcheck"]["bugcheck_name"], diagnosis["bugcheck"]["load_status_name"]) == (
+            "CRITICAL_SERVICE_FAILED", "STATUS_INVALID_IMAGE_HASH"), language
+        first = diagnosis["suspects"][0]
+        assert (first["service"], [e["kind"] for e in first["evidence"]]) == ("FileCrypt", ["signature", "boot-log"])
+        assert first["evidence"][0]["verdict"] == "digest-mismatch"
+        assert [s["service"] for s in diagnosis["suspects"]] == ["FileCrypt"], language
+        assert diagnosis["recommendation"]["action"] == "swap-driver"
+        verdicts = {d["service"]: d["signature"]["verdict"] for d in result["drivers"]}
+        assert verdicts == {"CNG": "embedded", "disk": "embedded", "FileCrypt": "digest-mismatch",
+                            "storvsc": "embedded", "volmgr": "catalog"}
+        transfer = result["transfer"]
+        # The simulator's own log: the three catalogue commands, nothing else of the collection's.
+        assert catalogue == ["registry-read", "diagnosis-evidence", "diagnosis-hashes"], catalogue
+        assert transfer["remote_commands"] == 3
+        if number == 0:
+            assert transfer["fetched"] > 0 and transfer["fetched_bytes"] > 0
+        else:   # the same image again: every file is already held by its SHA-256
+            assert (transfer["fetched"], transfer["fetched_bytes"]) == (0, 0), transfer
+
+
+def test_a_healthy_disk_with_the_real_signed_samples_has_no_suspect(tmp_path):
+    machine = _machine(tmp_path, "clean", "clean")
+    with running_simulator(machine) as sim:
+        result = _diagnose(tmp_path, sim.inventory_path, tmp_path / "store")
+    assert result["diagnosis"]["suspects"] == []
+    assert result["diagnosis"]["bugcheck"] is None
+    assert {d["signature"]["verdict"] for d in result["drivers"]} == {"embedded", "catalog"}

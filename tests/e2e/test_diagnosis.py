@@ -88,3 +88,20 @@ def test_a_healthy_disk_with_the_real_signed_samples_has_no_suspect(tmp_path):
     assert result["diagnosis"]["suspects"] == []
     assert result["diagnosis"]["bugcheck"] is None
     assert {d["signature"]["verdict"] for d in result["drivers"]} == {"embedded", "catalog"}
+
+
+def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_both_summaries(tmp_path):
+    from tests.e2e.test_playbooks_support import run_playbook
+
+    machine = _machine(tmp_path, "crashed", "critical-service-failed")
+    extra = {"vmrescue_phases": "discover,diagnose", "vmrescue_hosts": "all",
+             "diagnose_evidence_store": str(tmp_path / "store")}
+    with running_simulator(machine) as sim:
+        run = run_playbook("critical_service_repair.yml", sim.inventory_path, extra)
+        catalogue = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+    assert run.rc == 0, run.explain()
+    assert "Suspects: FileCrypt: signature+boot-log" in run.output, run.explain()
+    assert "Diagnosis: CRITICAL_SERVICE_FAILED, suspects FileCrypt - Replace" in run.output, run.explain()
+    assert ": done; suspects: FileCrypt" in run.output, run.explain()     # the fleet summary
+    assert catalogue.count("diagnosis-evidence") == 1 and catalogue.count("diagnosis-hashes") == 1
+    assert all(counts["changed"] == 0 for counts in run.recap.values()), run.recap

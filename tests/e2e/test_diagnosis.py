@@ -5,20 +5,15 @@ flipped byte; on a clean disk every boot-critical driver is validly signed."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_repair_modules import _play
 from tests.simulator.fixture import build, running_simulator
 from tests.simulator.windows.i18n import LANGUAGES
 from tests.unit.plugins.hive_text import DATA
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 SIGNING = DATA / "signing"
 
 pytestmark = [pytest.mark.slow,
@@ -26,26 +21,14 @@ pytestmark = [pytest.mark.slow,
 
 
 def _diagnose(tmp_path: Path, inventory: Path, store: Path) -> dict:
-    out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}.json"
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - vmrescue.windows.diagnosis_info:
-        windows_drive: 'F:'
-        evidence_store: {store}
-      register: r_diagnosis
-    - ansible.builtin.copy:
-        content: "{{{{ r_diagnosis | to_json }}}}"
-        dest: {out}
-      delegate_to: localhost
+    rc, results, output = _play(tmp_path, inventory, f"""
+        - vmrescue.windows.diagnosis_info:
+            windows_drive: 'F:'
+            evidence_store: {store}
+          register: r_diagnosis
 """)
-    env = {**os.environ, "ANSIBLE_NOCOLOR": "1"}
-    done = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook)], cwd=REPO_ROOT,
-                          capture_output=True, text=True, env=env, timeout=600, check=False)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    return json.loads(out.read_text())
+    assert rc == 0, output
+    return results["r_diagnosis"]
 
 
 def _machine(tmp_path: Path, name: str, scenario: str) -> Path:

@@ -4,6 +4,7 @@
 
 Three remote commands (the hive read, ``diagnosis-evidence``, ``diagnosis-hashes``), then file transfers of only
 what the controller's evidence store does not hold by SHA-256; nothing is written on the recovery VM or the disk.
+With ``replacement_dir``, one or two more (``diagnosis-replacements``, and the copies' catalogs hashed).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._errors import Vm
 from ansible_collections.vmrescue.windows.plugins.module_utils._evidence_cache import EvidenceStore, TransferStats
 from ansible_collections.vmrescue.windows.plugins.module_utils._file_signature import (
     CatalogIndex, FileSignature, file_signature, load_catalog)
+from ansible_collections.vmrescue.windows.plugins.module_utils._replacement_check import check_replacement
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_target_path
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 _SERVICES = "CurrentControlSet\\Services"
+_FILE_FAULTS = {"signature", "file-missing"}       # what a known-good copy of the file can cure
 
 
 class ActionModule(VmrescueAction):
@@ -34,6 +37,8 @@ class ActionModule(VmrescueAction):
         "windows_drive": {"type": "str", "required": True},
         "evidence_store": {"type": "path", "default": "~/.cache/vmrescue.windows/evidence"},
         "offline_system_drive": {"type": "str", "default": "C:"},
+        "replacement_dir": {"type": "str"},
+        "replacement_catalog_dir": {"type": "str"},
     }
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -74,6 +79,9 @@ class ActionModule(VmrescueAction):
         missing = {d.service for d in drivers if d.file and not evidence.drivers[d.file].exists}
         by_service = {d.service: signatures[d.file] for d in drivers if d.file in signatures}
         diagnosis = diagnose(dumps, boot_log, drivers, missing, by_service, windows_dir)
+        if params["replacement_dir"]:
+            diagnosis["replacements"] = self._replacements(
+                diagnosis["suspects"], params["replacement_dir"], params["replacement_catalog_dir"], store, stats)
         return {
             "changed": False,
             "diagnosis": diagnosis,
@@ -83,6 +91,42 @@ class ActionModule(VmrescueAction):
             "control_set": read.control_sets[0] if read.control_sets else None,
             "transfer": dict(stats.as_dict(), remote_commands=len(self.remote_commands), catalogs=catalogs_used),
         }
+
+    def _replacements(self, suspects: list[dict], folder: str, catalog_dir: str | None, store: EvidenceStore,
+                      stats: TransferStats) -> list[dict]:
+        """Each suspect with a fault of its file, checked against its known-good copy in ``folder`` (read-only)."""
+        check_target_path(folder.rstrip("\\") + "\\x", "replacement_dir")
+        if catalog_dir:
+            check_target_path(catalog_dir.rstrip("\\") + "\\x", "replacement_catalog_dir")
+        swappable = [s for s in suspects if s["file"] and {e["kind"] for e in s["evidence"]} & _FILE_FAULTS]
+        pairs = [(s["file"], ntpath.join(folder, ntpath.basename(s["file"]))) for s in swappable]
+        if not pairs:
+            return []
+        probes, catalogs = cd.parse_replacements(self.run_script(cd.replacements_script(pairs, catalog_dir)), pairs,
+                                                 catalog_dir)
+        index = CatalogIndex([])
+        if catalogs:
+            _, hashes = cd.parse_hashes(self.run_script(cd.hashes_script([], catalogs)), [], catalogs)
+            _, fetched = store.gather(hashes, self._fetch)
+            _add(stats, fetched)
+            index = CatalogIndex([load_catalog(ntpath.basename(p), store.read(d)) for p, d in hashes.items()])
+        sources = {replacement.path: replacement.sha256 for _current, replacement in probes if replacement.exists}
+        _, fetched = store.gather(sources, self._fetch)
+        _add(stats, fetched)
+        results = []
+        for suspect, (current, replacement) in zip(swappable, probes):
+            entry = {"service": suspect["service"], "name": ntpath.basename(current.path), "file": current.path,
+                     "current_version": current.file_version, "src": replacement.path,
+                     "src_sha256": replacement.sha256, "src_version": replacement.file_version}
+            if not replacement.exists:
+                entry.update(accepted=False, reason="no-source", signature=None,
+                             msg=f"no known-good copy at {replacement.path}")
+            else:
+                signature = file_signature(store.read(replacement.sha256), index)
+                entry.update(check_replacement(current.file_version, replacement.file_version, signature,
+                                               current.exists), signature=signature.as_dict())
+            results.append(entry)
+        return results
 
     def _fetch(self, remote: str, local: Path) -> None:
         self._connection.fetch_file(remote, str(local))

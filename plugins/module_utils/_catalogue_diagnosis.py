@@ -6,6 +6,9 @@ After the hive read (``_registry_plan.read_hive``, one command), two commands:
 1. ``diagnosis-evidence``: the Minidump folder's files, the first ``HEADER_BYTES`` of ``MEMORY.DMP``, the catalog
    store's files, and existence, size and SHA-256 of ``ntbtlog.txt`` and of every boot-critical driver's file;
 2. ``diagnosis-hashes``: the first ``HEADER_BYTES`` of each minidump, and the SHA-256 of each catalog.
+With ``replacement_dir`` (``safeboot_driver_swap_drivers: auto``), ``diagnosis-replacements`` probes each suspect's
+file and its known-good copy with their versions and lists the copies' catalog folder; the catalogs are hashed with
+``hashes_script`` again (no dump then).
 Only dump headers travel inside a command (``Get-Content -Encoding Byte -TotalCount``: one decimal per line). Whole
 files (drivers, catalogs, the boot log) are fetched afterwards with the connection's file transfer, and only when
 the controller's evidence store does not hold their SHA-256 yet (``_evidence_cache``).
@@ -97,3 +100,25 @@ def parse_hashes(result: ScriptResult, minidumps: list[str], catalogs: list[str]
         if digest is not None:
             hashes[path] = digest
     return heads, hashes
+
+
+def replacements_script(pairs: list[tuple[str, str]], catalog_dir: str | None) -> RemoteScript:
+    """Per (current file, replacement) pair: both probed with their version; the replacement's catalogs listed."""
+    script = RemoteScript("diagnosis-replacements")
+    for index, (current, replacement) in enumerate(pairs):
+        script.cmdlet(f"current.{index}", file_probe(current, with_version=True))
+        script.cmdlet(f"replacement.{index}", file_probe(replacement, with_version=True))
+    if catalog_dir:
+        script.cmdlet("catalogs", if_container(catalog_dir, list_files(catalog_dir)))
+    return script
+
+
+def parse_replacements(result: ScriptResult, pairs: list[tuple[str, str]],
+                       catalog_dir: str | None) -> tuple[list[tuple[FileProbe, FileProbe]], list[str]]:
+    steps = completed_steps(result)
+    probes = [(parse_file_probe(current, steps[f"current.{index}"]),
+               parse_file_probe(replacement, steps[f"replacement.{index}"]))
+              for index, (current, replacement) in enumerate(pairs)]
+    catalogs = sorted(ntpath.join(catalog_dir, name) for name in file_names(steps["catalogs"], catalog_dir)
+                      if name.lower().endswith(".cat")) if catalog_dir else []
+    return probes, catalogs

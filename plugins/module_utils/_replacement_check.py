@@ -16,10 +16,14 @@ _SIGNED = ("embedded", "catalog")
 
 
 def check_replacement(current_version: str | None, replacement_version: str | None,
-                      replacement_signature: FileSignature) -> dict:
-    """``{"accepted": bool, "reason": code, "msg": text}``; codes: ok, not-signed, version-unknown, older."""
+                      replacement_signature: FileSignature, current_exists: bool = True) -> dict:
+    """``{"accepted": bool, "reason": code, "msg": text}``; codes: ok, not-signed, version-unknown, older.
+    A missing current file has nothing to be newer than: only the signature counts then."""
     if replacement_signature.verdict not in _SIGNED:
         return _refused("not-signed", f"the replacement is not validly signed ({replacement_signature.verdict})")
+    if not current_exists:
+        return {"accepted": True, "reason": "ok", "msg": f"signed ({replacement_signature.verdict}); the current "
+                "file is missing"}
     current, replacement = version_tuple(current_version), version_tuple(replacement_version)
     if current is None or replacement is None:
         return _refused("version-unknown", f"the file versions cannot be compared (current {current_version!r}, "

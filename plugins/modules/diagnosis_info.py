@@ -33,6 +33,21 @@ options:
     description: Controller folder that keeps fetched files by SHA-256, shared by every host of the run.
     type: path
     default: ~/.cache/vmrescue.windows/evidence
+  replacement_dir:
+    description:
+      - A folder on the recovery VM (or a share) with known-good copies of drivers, named like the files they replace.
+      - When set, each suspect whose file is at fault (signature or missing) is checked against its copy there
+        (one more remote command); the copy is fetched as above. It is accepted only when it carries a valid
+        signature (embedded, or a catalog of O(replacement_catalog_dir)) and its file version is not older than the
+        current file's (a missing current file needs only the signature). The answers are in C(diagnosis.replacements);
+        the P(vmrescue.windows.safeboot_driver_swap#role) role uses them for C(safeboot_driver_swap_drivers=auto).
+    type: str
+  replacement_catalog_dir:
+    description:
+      - The catalog store of the system the known-good copies come from (for example the recovery VM's own
+        C(C:\Windows\System32\CatRoot\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}) when they are its files). Without it
+        only an embedded signature counts.
+    type: str
 extends_documentation_fragment:
   - vmrescue.windows._common.info
 author:
@@ -52,6 +67,9 @@ diagnosis:
     - C(bugcheck) (code, name, parameters, C(load_status) for 0x5A with its name, OS build, dump type, time, path; the
       latest readable dump) or null; C(dumps); C(boot_log); C(boot_critical_drivers) (a count);
       C(suspects) (ranked; each C(service), C(file), C(score), C(evidence)); C(recommendation) (C(action), C(text)).
+    - With O(replacement_dir), C(replacements) - per suspect whose file is at fault - C(service), C(name), C(file),
+      C(current_version), C(src), C(src_sha256), C(src_version), C(signature), C(accepted), C(reason) (V(ok),
+      V(not-signed), V(older), V(version-unknown), V(no-source)) and C(msg).
   returned: success
   type: dict
 drivers:

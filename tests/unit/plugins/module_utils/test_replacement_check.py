@@ -28,3 +28,8 @@ def test_a_replacement_is_accepted_only_when_signed_and_not_older(current, repla
     result = check_replacement(current, replacement, _signature(tampered))
     assert (result["accepted"], result["reason"]) == (reason == "ok", reason)
     assert result["msg"]
+
+
+def test_a_missing_current_file_needs_only_a_signed_replacement():
+    assert check_replacement(None, None, _signature(), current_exists=False)["accepted"] is True
+    assert check_replacement(None, None, _signature(tampered=True), current_exists=False)["reason"] == "not-signed"

@@ -88,3 +88,57 @@ def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_both_summ
     assert ": done; suspects: FileCrypt" in run.output, run.explain()     # the fleet summary
     assert catalogue.count("diagnosis-evidence") == 1 and catalogue.count("diagnosis-hashes") == 1
     assert all(counts["changed"] == 0 for counts in run.recap.values()), run.recap
+
+
+def _disk_files(machine: Path) -> dict[str, str]:
+    """SHA-256 of every file of the broken disk's volumes, except what the run itself keeps there (backup, lock)."""
+    import hashlib
+
+    return {str(path.relative_to(machine)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(machine.rglob("*")) if path.is_file() and path.relative_to(machine).parts[0] != "C"
+            and "vmrescue" not in str(path.relative_to(machine)).lower() and path.name != "machine.json"}
+
+
+def _swap_auto(tmp_path: Path, machine: Path, source: bytes):
+    from tests.e2e.test_playbooks_support import run_playbook
+
+    (machine / "C" / "known-good").mkdir(parents=True)
+    (machine / "C" / "known-good" / "filecrypt.sys").write_bytes(source)
+    extra = {"vmrescue_phases": "safeboot,swap", "vmrescue_hosts": "all", "safeboot_driver_swap_drivers": "auto",
+             "safeboot_driver_swap_source_dir": "C:\\known-good", "diagnose_evidence_store": str(tmp_path / "store")}
+    with running_simulator(machine) as sim:
+        return run_playbook("critical_service_repair.yml", sim.inventory_path, extra)
+
+
+def test_swap_auto_replaces_exactly_the_suspect_with_its_verified_signed_copy(tmp_path):
+    machine = _machine(tmp_path, "crashed", "critical-service-failed")
+    drivers = machine / "F" / "Windows" / "System32" / "drivers"
+    others = {path.name: path.read_bytes() for path in drivers.iterdir() if path.name != "filecrypt.sys"}
+    good = (SIGNING / "pciide.sys").read_bytes()
+    run = _swap_auto(tmp_path, machine, good)
+    assert run.rc == 0, run.explain()
+    assert (drivers / "filecrypt.sys").read_bytes() == good
+    assert {path.name: path.read_bytes() for path in drivers.iterdir() if path.name != "filecrypt.sys"} == others
+
+
+def _refused(tmp_path: Path, machine: Path, source: bytes, reason: str) -> None:
+    before = _disk_files(machine)
+    run = _swap_auto(tmp_path, machine, source)
+    assert run.rc != 0, run.explain()
+    assert reason in run.output and "Nothing was changed by safe mode or the driver swap" in run.output, run.explain()
+    assert _disk_files(machine) == before
+
+
+def test_swap_auto_refuses_an_unsigned_copy_and_leaves_the_disk_unchanged(tmp_path):
+    from tests.simulator.windows.pefile_min import build_driver_image
+
+    machine = _machine(tmp_path, "crashed", "critical-service-failed")
+    _refused(tmp_path, machine, build_driver_image("filecrypt.sys"), "the replacement is not validly signed")
+
+
+def test_swap_auto_refuses_an_older_copy_and_leaves_the_disk_unchanged(tmp_path):
+    machine = _machine(tmp_path, "crashed", "critical-service-failed")
+    newer = bytearray((SIGNING / "DXCore.dll").read_bytes())     # 10.0.26100.4768, signed; one byte flipped
+    newer[0x800] ^= 0x01
+    (machine / "F" / "Windows" / "System32" / "drivers" / "filecrypt.sys").write_bytes(bytes(newer))
+    _refused(tmp_path, machine, (SIGNING / "pciide.sys").read_bytes(), "is older than the current 10.0.26100.4768")

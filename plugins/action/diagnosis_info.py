@@ -26,6 +26,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._file_signature i
     CatalogIndex, FileSignature, file_signature, load_catalog)
 from ansible_collections.vmrescue.windows.plugins.module_utils._replacement_check import check_replacement
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_target_path
+from ansible_collections.vmrescue.windows.plugins.module_utils._signed_data import require_libraries
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 _SERVICES = "CurrentControlSet\\Services"
@@ -42,6 +43,7 @@ class ActionModule(VmrescueAction):
     }
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        require_libraries()
         drive = _drive(params["windows_drive"], "windows_drive")
         system_drive = _drive(params["offline_system_drive"], "offline_system_drive")
         windows_dir = drive + "\\Windows"

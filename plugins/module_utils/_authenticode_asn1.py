@@ -10,60 +10,57 @@ subject is one catalog member, its attributes carry the member's SpcIndirectData
 
 from __future__ import annotations
 
-from asn1crypto import algos, core, x509
+try:
+    from asn1crypto import algos, core, x509
+except ImportError:       # checked before use: _signed_data.require_libraries() names the missing package
+    HAS_ASN1CRYPTO = False
+else:
+    HAS_ASN1CRYPTO = True
 
 SPC_INDIRECT_DATA = "1.3.6.1.4.1.311.2.1.4"
 CERT_TRUST_LIST = "1.3.6.1.4.1.311.10.1"
 
 
-class SpcAttributeTypeAndOptionalValue(core.Sequence):
-    _fields = [("type", core.ObjectIdentifier), ("value", core.Any, {"optional": True})]
+if HAS_ASN1CRYPTO:
+    class SpcAttributeTypeAndOptionalValue(core.Sequence):
+        _fields = [("type", core.ObjectIdentifier), ("value", core.Any, {"optional": True})]
 
+    class DigestInfo(core.Sequence):
+        _fields = [("digest_algorithm", algos.DigestAlgorithm), ("digest", core.OctetString)]
 
-class DigestInfo(core.Sequence):
-    _fields = [("digest_algorithm", algos.DigestAlgorithm), ("digest", core.OctetString)]
+    class SpcIndirectDataContent(core.Sequence):
+        _fields = [("data", SpcAttributeTypeAndOptionalValue), ("message_digest", DigestInfo)]
 
+    class _AnyValues(core.SetOf):
+        _child_spec = core.Any
 
-class SpcIndirectDataContent(core.Sequence):
-    _fields = [("data", SpcAttributeTypeAndOptionalValue), ("message_digest", DigestInfo)]
+    class _Attribute(core.Sequence):
+        _fields = [("type", core.ObjectIdentifier), ("values", _AnyValues)]
 
+    class _Attributes(core.SetOf):
+        _child_spec = _Attribute
 
-class _AnyValues(core.SetOf):
-    _child_spec = core.Any
+    class TrustedSubject(core.Sequence):
+        _fields = [("subject_identifier", core.OctetString), ("subject_attributes", _Attributes, {"optional": True})]
 
+    class _TrustedSubjects(core.SequenceOf):
+        _child_spec = TrustedSubject
 
-class _Attribute(core.Sequence):
-    _fields = [("type", core.ObjectIdentifier), ("values", _AnyValues)]
+    class _SubjectUsage(core.SequenceOf):
+        _child_spec = core.ObjectIdentifier
 
-
-class _Attributes(core.SetOf):
-    _child_spec = _Attribute
-
-
-class TrustedSubject(core.Sequence):
-    _fields = [("subject_identifier", core.OctetString), ("subject_attributes", _Attributes, {"optional": True})]
-
-
-class _TrustedSubjects(core.SequenceOf):
-    _child_spec = TrustedSubject
-
-
-class _SubjectUsage(core.SequenceOf):
-    _child_spec = core.ObjectIdentifier
-
-
-class CertificateTrustList(core.Sequence):
-    _fields = [
-        ("version", core.Integer, {"optional": True}),
-        ("subject_usage", _SubjectUsage),
-        ("list_identifier", core.OctetString, {"optional": True}),
-        ("sequence_number", core.Integer, {"optional": True}),
-        ("this_update", x509.Time),
-        ("next_update", x509.Time, {"optional": True}),
-        ("subject_algorithm", algos.DigestAlgorithm),
-        ("trusted_subjects", _TrustedSubjects, {"optional": True}),
-        ("extensions", core.Any, {"explicit": 0, "optional": True}),
-    ]
+    class CertificateTrustList(core.Sequence):
+        _fields = [
+            ("version", core.Integer, {"optional": True}),
+            ("subject_usage", _SubjectUsage),
+            ("list_identifier", core.OctetString, {"optional": True}),
+            ("sequence_number", core.Integer, {"optional": True}),
+            ("this_update", x509.Time),
+            ("next_update", x509.Time, {"optional": True}),
+            ("subject_algorithm", algos.DigestAlgorithm),
+            ("trusted_subjects", _TrustedSubjects, {"optional": True}),
+            ("extensions", core.Any, {"explicit": 0, "optional": True}),
+        ]
 
 
 def member_digests(subject: TrustedSubject) -> list[tuple[str, bytes]]:

@@ -18,8 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
-from ansible_collections.vmrescue.windows.plugins.module_utils._authenticode_asn1 import (
-    CERT_TRUST_LIST, SPC_INDIRECT_DATA, CertificateTrustList, SpcIndirectDataContent, member_digests)
+from ansible_collections.vmrescue.windows.plugins.module_utils import _authenticode_asn1 as asn1
 from ansible_collections.vmrescue.windows.plugins.module_utils._pe_hash import HASHES, embedded_signatures, file_hash
 from ansible_collections.vmrescue.windows.plugins.module_utils._signed_data import verify_signed_data
 
@@ -37,11 +36,11 @@ class Catalog:
 def load_catalog(name: str, der: bytes) -> Catalog:
     verdict = verify_signed_data(der)
     members: set = set()
-    if verdict.content_type == CERT_TRUST_LIST and verdict.content is not None:
+    if verdict.content_type == asn1.CERT_TRUST_LIST and verdict.content is not None:
         try:
-            trust_list = verdict.content.parse(CertificateTrustList)
+            trust_list = verdict.content.parse(asn1.CertificateTrustList)
             for subject in trust_list["trusted_subjects"] or []:
-                members.update(member_digests(subject))
+                members.update(asn1.member_digests(subject))
         except ValueError:
             return Catalog(name, hashlib.sha256(der).hexdigest(), False, "not-a-catalog", None, frozenset())
     elif verdict.reason != "not-signed-data":
@@ -96,10 +95,10 @@ def _embedded(data: bytes) -> FileSignature | None:
     if not blobs:
         return None
     verdict = verify_signed_data(blobs[0])
-    if not verdict.valid or verdict.content_type != SPC_INDIRECT_DATA:
+    if not verdict.valid or verdict.content_type != asn1.SPC_INDIRECT_DATA:
         return FileSignature("invalid-signature", signer=verdict.signer, reason=verdict.reason)
     try:
-        digest = verdict.content.parse(SpcIndirectDataContent)["message_digest"]
+        digest = verdict.content.parse(asn1.SpcIndirectDataContent)["message_digest"]
         algorithm, expected = digest["digest_algorithm"]["algorithm"].native, digest["digest"].native
     except ValueError:
         return FileSignature("invalid-signature", signer=verdict.signer, reason="not-authenticode")

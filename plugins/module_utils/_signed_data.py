@@ -21,20 +21,35 @@ from __future__ import annotations
 
 import dataclasses
 
-from asn1crypto import cms
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+try:
+    from asn1crypto import cms
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+except ImportError as exc:          # reported as a failed task by require_libraries(), not as a traceback
+    LIBRARY_ERROR: str | None = f"{exc.name or exc}"
+else:
+    LIBRARY_ERROR = None
 
+from ansible_collections.vmrescue.windows.plugins.module_utils import _authenticode_asn1
+from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._pe_hash import HASHES
+
+def require_libraries() -> None:
+    """Fail clearly, before any remote command, when a signature library is missing on the controller."""
+    missing = LIBRARY_ERROR or (None if _authenticode_asn1.HAS_ASN1CRYPTO else "asn1crypto")
+    if missing:
+        raise VmrescueError(f"the offline signature checks need the Python packages asn1crypto and cryptography on "
+                            f"the controller (requirements/runtime.txt); importing {missing} failed")
+
 
 _MICROSOFT_ROOTS = ("Microsoft Root Certificate Authority", "Microsoft Root Certificate Authority 2010",
                     "Microsoft Root Certificate Authority 2011")
 _SIGNER_CLASSES = {"Microsoft Windows": "microsoft-windows",
                    "Microsoft Windows Hardware Compatibility Publisher": "windows-hardware-compatibility-publisher"}
-_CRYPTOGRAPHY_HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
-                        "sha512": hashes.SHA512}
+_CRYPTOGRAPHY_HASHES = {} if LIBRARY_ERROR else {"sha1": hashes.SHA1, "sha256": hashes.SHA256,
+                                                 "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -97,3 +97,13 @@ def test_a_catalog_whose_content_was_changed_fails_its_digest():
 def test_bytes_that_are_not_pkcs7_are_not_signed_data():
     assert verify_signed_data(b"\x30\x03\x02\x01\x01").reason == "not-signed-data"
     assert load_catalog("x.cat", b"garbage").valid is False
+
+
+def test_a_missing_signature_library_is_a_clear_failure_not_a_traceback(monkeypatch):
+    from ansible_collections.vmrescue.windows.plugins.module_utils import _signed_data
+    from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+
+    _signed_data.require_libraries()
+    monkeypatch.setattr(_signed_data, "LIBRARY_ERROR", "asn1crypto")
+    with pytest.raises(VmrescueError, match="need the Python packages asn1crypto and cryptography"):
+        _signed_data.require_libraries()

@@ -142,3 +142,16 @@ def test_swap_auto_refuses_an_older_copy_and_leaves_the_disk_unchanged(tmp_path)
     newer[0x800] ^= 0x01
     (machine / "F" / "Windows" / "System32" / "drivers" / "filecrypt.sys").write_bytes(bytes(newer))
     _refused(tmp_path, machine, (SIGNING / "pciide.sys").read_bytes(), "is older than the current 10.0.26100.4768")
+
+
+@pytest.mark.parametrize("generation, warned", [(2, True), (1, False)])
+def test_debug_boot_warns_that_secure_boot_ignores_the_integrity_options_on_generation_2(tmp_path, generation, warned):
+    from tests.e2e.test_playbooks_support import run_playbook
+
+    machine = tmp_path / "machine"
+    build(machine, generation=generation)
+    with running_simulator(machine) as sim:
+        run = run_playbook("enable_dump.yml", sim.inventory_path, {"enable_dump_debug_boot": True, "vmrescue_hosts": "all"},
+                           check=True)
+    assert run.rc == 0, run.explain()
+    assert ("nointegritychecks and testsigning have no effect (Secure Boot blocks them)" in run.output) is warned

@@ -119,7 +119,7 @@ def _recommendation(dump: DumpFound | None, suspects: list[dict]) -> dict:
     if "signature" in kinds:
         return {"action": "swap-driver", "service": first["service"],
                 "text": f"Replace {first['file']} with a validly signed copy of the same or a newer version "
-                        "(the safeboot_driver_swap role)."}
+                        "(phase swap with safeboot_driver_swap_drivers: auto)."}
     return {"action": "investigate", "service": first["service"],
             "text": f"{first['service']} did not load in the last boot, with no fault of its file found offline: "
                     "check its dependencies and configuration."}

@@ -63,16 +63,8 @@ class ActionModule(VmrescueAction):
         if evidence.boot_log.exists:
             present[evidence.boot_log.path] = evidence.boot_log.sha256
         _, stats = store.gather(present, self._fetch)
-        signatures = {path: file_signature(store.read(digest), CatalogIndex([]))
-                      for path, digest in present.items() if path in evidence.drivers}
-        catalogs_used = 0
-        if any(s.verdict != "embedded" for s in signatures.values()) and catalog_hashes:
-            _, catalog_stats = store.gather(catalog_hashes, self._fetch)
-            _add(stats, catalog_stats)
-            index = CatalogIndex([load_catalog(ntpath.basename(path), store.read(digest))
-                                  for path, digest in catalog_hashes.items()])
-            catalogs_used = len(catalog_hashes)
-            signatures = {path: file_signature(store.read(present[path]), index) for path in signatures}
+        driver_hashes = {path: digest for path, digest in present.items() if path in evidence.drivers}
+        signatures, catalogs_used = self._signatures(driver_hashes, catalog_hashes, store, stats)
 
         dumps = [DumpFound(paths.memory_dump, parse_dump_header(evidence.memory_dump_head))] \
             if evidence.memory_dump_head else []
@@ -93,6 +85,20 @@ class ActionModule(VmrescueAction):
             "control_set": read.control_sets[0] if read.control_sets else None,
             "transfer": dict(stats.as_dict(), remote_commands=len(self.remote_commands), catalogs=catalogs_used),
         }
+
+    def _signatures(self, driver_hashes: dict[str, str], catalog_hashes: dict[str, str], store: EvidenceStore,
+                    stats: TransferStats) -> tuple[dict[str, FileSignature], int]:
+        """Each present driver's verdict; the disk's catalogs are fetched only when a driver has no valid embedded
+        signature (boot-start drivers usually have one), and then once per SHA-256."""
+        signatures = {path: file_signature(store.read(digest), CatalogIndex([])) for path, digest in driver_hashes.items()}
+        if all(s.verdict == "embedded" for s in signatures.values()) or not catalog_hashes:
+            return signatures, 0
+        _, fetched = store.gather(catalog_hashes, self._fetch)
+        _add(stats, fetched)
+        index = CatalogIndex([load_catalog(ntpath.basename(path), store.read(digest))
+                              for path, digest in catalog_hashes.items()])
+        return {path: file_signature(store.read(digest), index) for path, digest in driver_hashes.items()}, \
+            len(catalog_hashes)
 
     def _replacements(self, suspects: list[dict], folder: str, catalog_dir: str | None, store: EvidenceStore,
                       stats: TransferStats) -> list[dict]:

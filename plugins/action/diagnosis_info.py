@@ -90,7 +90,8 @@ class ActionModule(VmrescueAction):
                     stats: TransferStats) -> tuple[dict[str, FileSignature], int]:
         """Each present driver's verdict; the disk's catalogs are fetched only when a driver has no valid embedded
         signature (boot-start drivers usually have one), and then once per SHA-256."""
-        signatures = {path: file_signature(store.read(digest), CatalogIndex([])) for path, digest in driver_hashes.items()}
+        no_catalogs = CatalogIndex([])
+        signatures = {path: file_signature(store.read(digest), no_catalogs) for path, digest in driver_hashes.items()}
         if all(s.verdict == "embedded" for s in signatures.values()) or not catalog_hashes:
             return signatures, 0
         _, fetched = store.gather(catalog_hashes, self._fetch)

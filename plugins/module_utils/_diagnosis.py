@@ -106,7 +106,8 @@ def _suspect(driver: BootDriver, evidence: list[dict], image_hash_failure: bool)
 def _recommendation(dump: DumpFound | None, suspects: list[dict]) -> dict:
     if not suspects:
         if dump is None:
-            return {"action": "collect-evidence", "text": "No crash dump and no faulty boot-critical driver were found: "
+            return {"action": "collect-evidence",
+                    "text": "No crash dump and no faulty boot-critical driver were found: "
                     "enable a kernel dump and the boot log (bootlog) and let the VM fail once more."}
         return {"action": "none", "text": f"The dump records {dump.header.bugcheck_name}, but every boot-critical "
                 "driver is present and validly signed: the cause is not a driver file."}

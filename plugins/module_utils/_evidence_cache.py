@@ -54,7 +54,8 @@ class EvidenceStore:
     def read(self, sha256: str) -> bytes:
         return self.path_of(sha256).read_bytes()
 
-    def gather(self, listing: dict[str, str], fetch: t.Callable[[str, Path], None]) -> tuple[dict[str, str], TransferStats]:
+    def gather(self, listing: dict[str, str],
+               fetch: t.Callable[[str, Path], None]) -> tuple[dict[str, str], TransferStats]:
         """Make every listed file available by hash. ``listing``: remote path -> SHA-256; ``fetch(remote, local)``
         copies one remote file to a local path. Returns remote path -> hash, and what was moved."""
         stats = TransferStats(listed=len(listing))

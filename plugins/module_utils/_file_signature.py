@@ -105,5 +105,6 @@ def _embedded(data: bytes) -> FileSignature | None:
     if algorithm not in HASHES:
         return FileSignature("invalid-signature", signer=verdict.signer, reason="unsupported-algorithm")
     if file_hash(data, algorithm) != expected:
-        return FileSignature("digest-mismatch", verdict.signer_class, verdict.signer, reason="file-changed-after-signing")
+        return FileSignature("digest-mismatch", verdict.signer_class, verdict.signer,
+                             reason="file-changed-after-signing")
     return FileSignature("embedded", verdict.signer_class, verdict.signer)

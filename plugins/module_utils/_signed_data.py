@@ -10,9 +10,10 @@ What is checked (RFC 2315 / RFC 5652 signer info processing, as Authenticode use
 3. every certificate from the signer up is issued by the next one found in the signature's own certificates (issuer
    name equals subject, and the certificate's signature verifies with the issuer's key; SHA-1 is accepted: the
    chains of older Microsoft-signed drivers such as pciide.sys use it), up to one issued by a Microsoft root.
-Not checked, on purpose: the timestamp countersignature, revocation and expiry (kernel code integrity does not enforce certificate expiry for
-timestamped or catalog-signed drivers), and the root itself: it is not in the file, and this code holds no copy of
-Microsoft's roots, so the chain is trusted up to an issuer *named* a Microsoft root. ``chain`` says so.
+Not checked: the timestamp countersignature, revocation and expiry (this says whether the bytes are what the signer
+signed, not whether today's code-integrity policy accepts the certificate), and the root itself: it is not in the
+file, and this code holds no copy of Microsoft's roots, so the chain is trusted up to an issuer *named* a Microsoft
+root. ``chain`` says so.
 Library choice: ``asn1crypto`` parses the structures, ``cryptography`` verifies; ``signify`` fails at import on
 OpenSSL 3 (its ``oscrypto`` dependency) and ``lief`` does not parse catalogs.
 """

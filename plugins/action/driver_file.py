@@ -35,6 +35,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._disk_discovery i
 )
 from ansible_collections.vmrescue.windows.plugins.module_utils._driver_restore import restore_drivers
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._file_version import version_tuple
 from ansible_collections.vmrescue.windows.plugins.module_utils._pe import HEAD_BYTES, PeCheck, bytes_from_lines, check_pe
 from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_offline_target, check_target_path
 from ansible_collections.vmrescue.windows.plugins.module_utils._journal_location import (
@@ -44,19 +45,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._volume_identity 
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-_VERSION = re.compile(r"^\s*(\d+(?:\.\d+)*)")
 _FILE_NAME = re.compile(r"^[^\\/:*?\"<>|]+$")
-
-
-def version_tuple(text: str | None) -> tuple[int, ...] | None:
-    """``10.0.14393.1770 (rs1_release.170917-1700)`` -> (10, 0, 14393, 1770); trailing zeros do not count."""
-    match = _VERSION.match(text or "")
-    if not match:
-        return None
-    numbers = [int(part) for part in match.group(1).split(".")]
-    while len(numbers) > 1 and numbers[-1] == 0:
-        numbers.pop()
-    return tuple(numbers)
 
 
 class ActionModule(VmrescueAction):

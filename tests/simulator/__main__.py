@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--bcd", type=Path, help="use this real BCD store for the broken disk")
     build.add_argument("--system", type=Path, help="use this real SYSTEM hive for the broken disk")
     build.add_argument("--scenario", default="critical-service-failed")
+    build.add_argument("--signed-evidence", type=Path, help="real signed samples (../shared/data/signing): broken "
+                       "disks carry real signed drivers, a catalog store and a boot log")
 
     serve = commands.add_parser("serve", help="serve a machine directory over WS-Management",
                                 epilog="Fault specs: see tests/simulator/faults.py (e.g. drop@3, timeout@2x2, "
@@ -54,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 def _build(args: argparse.Namespace) -> int:
     from .windows.build import build_machine
     build_machine(args.machine_dir, generation=args.generation, bcd=args.bcd, system=args.system,
-                  scenario=args.scenario)
+                  scenario=args.scenario, signed_evidence_dir=args.signed_evidence)
     return 0
 
 

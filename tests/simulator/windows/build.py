@@ -8,7 +8,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from . import bcdstore, crashdump
+from . import bcdstore, crashdump, signed_evidence
 from .acl import AclStore, windows_file_acl
 from .machine import MACHINE_FILE, Disk, Machine, Partition
 from .pefile_min import build_driver_image
@@ -173,7 +173,7 @@ def _write_boot_volume(machine_dir: Path, plan: _Plan, bcd_source: Path | None) 
 
 
 def _write_windows_volume(machine_dir: Path, plan: _Plan, hostname: str, system_source: Path | None,
-                          crashed: bool) -> None:
+                          crashed: bool, signed_evidence_dir: Path | None = None) -> None:
     windows = machine_dir / plan.os_partition.volume_dir / "Windows"
     config = windows / "System32" / "config"
     config.mkdir(parents=True, exist_ok=True)
@@ -190,12 +190,17 @@ def _write_windows_volume(machine_dir: Path, plan: _Plan, hostname: str, system_
     for service in SERVICES:
         if service.driver_file:
             driver = drivers / service.driver_file.lower()
-            driver.write_bytes(build_driver_image(service.driver_file.lower()))
+            driver.write_bytes(build_driver_image(service.driver_file.lower()) if signed_evidence_dir is None else
+                               signed_evidence.driver_bytes(signed_evidence_dir, service.driver_file, crashed))
             # As installed by Windows: only TrustedInstaller may change it (offline replacement needs takeown).
             acls.put(driver, windows_file_acl())
     loader = "winload.efi" if plan.firmware == "uefi" else "winload.exe"
     (windows / "System32" / loader).write_bytes(build_driver_image(loader))
     (windows / "Minidump").mkdir(exist_ok=True)
+    if signed_evidence_dir is not None:
+        signed_evidence.write_catalogs(signed_evidence_dir, windows)
+        signed_evidence.write_boot_log(windows, [s.driver_file for s in SERVICES if s.driver_file and s.start <= 1],
+                                       crashed)
     if crashed:
         when = filetime(CRASH_TIME)
         (windows / "MEMORY.DMP").write_bytes(crashdump.critical_service_failed_dump(system_time=when) + bytes(0x1000))
@@ -211,8 +216,9 @@ def _make_volume_dirs(machine_dir: Path, disks: list[Disk]) -> None:
 
 
 def build_machine(machine_dir, generation: int = 2, bcd=None, system=None,
-                  scenario: str = "critical-service-failed") -> None:
-    """Write a machine directory (volume folders + machine.json) for the scenario."""
+                  scenario: str = "critical-service-failed", signed_evidence_dir: Path | None = None) -> None:
+    """Write a machine directory (volume folders + machine.json) for the scenario; ``signed_evidence_dir``: see
+    ``signed_evidence`` (the broken disks then carry real signed drivers, a catalog store and a boot log)."""
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     if generation not in (1, 2):
@@ -250,7 +256,8 @@ def build_machine(machine_dir, generation: int = 2, bcd=None, system=None,
         first = index == 0
         _write_boot_volume(machine_dir, plan, Path(bcd) if bcd and first else None)
         _write_windows_volume(machine_dir, plan, BROKEN_HOSTNAME if first else f"APP-0{index + 1}",
-                              Path(system) if system and first else None, crashed=scenario in SCENARIOS_WITH_CRASH)
+                              Path(system) if system and first else None, crashed=scenario in SCENARIOS_WITH_CRASH,
+                              signed_evidence_dir=Path(signed_evidence_dir) if signed_evidence_dir else None)
 
     machine = Machine(machine_dir, {
         "hostname": RECOVERY_HOSTNAME,

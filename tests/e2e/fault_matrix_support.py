@@ -15,6 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import hivex
+
+from tests.simulator.fingerprint import hive_content_digest
+
 # The backup folder is named by the UTC second the backup was taken (roles/offline_backup): two correct runs differ.
 _BACKUP_STAMP = re.compile(r"\d{8}T\d{6}Z")
 _BACKUP_STAMP_PLACEHOLDER = "<backup time>"
@@ -44,7 +48,7 @@ class Plan:
 
 def plan_cases(fingerprints: list[dict], premise_samples: int) -> Plan:
     cases: list[Case] = []
-    equal_state_points: list[tuple[int, Case]] = []   # (size of its run, a non-representative member)
+    equal_state_points: list[tuple[int, Case]] = []   # (size of its run, its last member)
     kill_points = 0
     commands: list[str] = []
     for (command, name), records in itertools.groupby(fingerprints, key=lambda r: (r["command"], r["name"])):
@@ -63,9 +67,9 @@ def plan_cases(fingerprints: list[dict], premise_samples: int) -> Plan:
                 equal_state_points.append((len(members), Case(f"kill@{command}:{members[-1]['statement']}",
                                                                command, name, premise_check=True)))
         cases.append(Case(f"drop@{command}", command, name))
-    # The biggest runs of equal states carry the most weight: sample their last member (deterministic order).
-    equal_state_points.sort(key=lambda item: (-item[0], item[1].command, item[1].fault))
-    return Plan(cases, [case for _size, case in equal_state_points[:premise_samples]], kill_points, commands)
+    # Spread over the commands (deterministic): the last member of a run is the farthest from its representative.
+    return Plan(cases, stride_sample([case for _size, case in equal_state_points], premise_samples), kill_points,
+                commands)
 
 
 def stride_sample(cases: list[Case], count: int) -> list[Case]:
@@ -109,6 +113,11 @@ def _volume_files(volume: Path) -> dict[str, object]:
         assert key not in files, f"two backups where a fault-free run takes one: {relative}"
         if path.suffix == ".json":
             files[key] = _without_backup_time(_json(path))
+        elif path.read_bytes()[:4] == b"regf":
+            # A hive's bytes also record how often and in which order it was flushed (base-block sequence numbers,
+            # cell layout): a killed run's pending changes are flushed by the re-run's unload of its stale mount, as
+            # Windows does, so two correct runs differ there. What the hive holds is its keys and values.
+            files[key] = "hive " + hive_content_digest(hivex.Hivex(str(path)))
         else:
             files[key] = _sha256(path)
     return files

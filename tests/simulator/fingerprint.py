@@ -36,7 +36,7 @@ def file_hashes(machine_dir: Path) -> dict[str, str]:
             for path in sorted(machine_dir.rglob("*")) if path.is_file() and not path.is_symlink()}
 
 
-def _hive_content_digest(hive: hivex.Hivex) -> str:
+def hive_content_digest(hive: hivex.Hivex) -> str:
     """Digest of every key name and value (name, type, raw bytes) of an open hive, depth first."""
     digest = hashlib.sha256()
 
@@ -59,7 +59,7 @@ def loaded_hives(machine: Any) -> list[dict[str, Any]]:
         entry = {"root": mount.root, "name": mount.name, "writable": mount.writable, "modified": mount.modified,
                  "file": os.path.relpath(mount.host_path, machine.dir) if mount.host_path else None}
         if mount.modified and mount.handle is not None:
-            entry["pending"] = _hive_content_digest(mount.handle)
+            entry["pending"] = hive_content_digest(mount.handle)
         mounts.append(entry)
     return mounts
 

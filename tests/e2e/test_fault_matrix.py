@@ -56,8 +56,8 @@ RUN_TIMEOUT_S = 300
 FULL = os.environ.get("VMRESCUE_FAULT_MATRIX", "").lower() == "full"
 GENERATIONS = (2, 1) if FULL else (2,)
 SHARDS = 8 if FULL else 1
-DEFAULT_CASES_PER_RUN = 7
-PREMISE_SAMPLES = 8 if FULL else 3
+DEFAULT_CASES_PER_RUN = 5
+PREMISE_SAMPLES = 8 if FULL else 2
 
 
 @dataclass
@@ -164,9 +164,9 @@ def _run_case(case: Case, template: Path, work: Path, plan: Plan, expected: dict
     return result
 
 
-@pytest.mark.parametrize("shard", range(SHARDS))
+@pytest.mark.parametrize("shard", range(SHARDS), ids=lambda shard: f"shard{shard}")
 @pytest.mark.parametrize("run", list(RUNS))
-@pytest.mark.parametrize("generation", GENERATIONS)
+@pytest.mark.parametrize("generation", GENERATIONS, ids=lambda generation: f"gen{generation}")
 def test_a_fault_at_any_statement_leaves_no_hive_loaded_and_the_re_run_converges(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, generation: int, run: str, shard: int) -> None:
     template, plan, expected = _reference(generation, run, _shared_dir(tmp_path_factory))

@@ -22,6 +22,7 @@ from tests.simulator.fingerprint import hive_content_digest
 # The backup folder is named by the UTC second the backup was taken (roles/offline_backup): two correct runs differ.
 _BACKUP_STAMP = re.compile(r"\d{8}T\d{6}Z")
 _BACKUP_STAMP_PLACEHOLDER = "<backup time>"
+BACKUP_FOLDER = "vmrescue-backup"
 
 
 @dataclass(frozen=True)
@@ -103,44 +104,80 @@ def _without_backup_time(value: object) -> object:
 
 
 def _volume_files(volume: Path) -> dict[str, object]:
-    """Every file of a volume: JSON records parsed (backup time normalised), any other file by SHA-256."""
+    """Every file of a volume: JSON records parsed (backup time normalised), hives by content, others by SHA-256."""
     files: dict[str, object] = {}
     for path in sorted(volume.rglob("*")):
         if not path.is_file():
             continue
         relative = path.relative_to(volume).as_posix()
-        key = _BACKUP_STAMP.sub(_BACKUP_STAMP_PLACEHOLDER, relative)
-        assert key not in files, f"two backups where a fault-free run takes one: {relative}"
         if path.suffix == ".json":
-            files[key] = _without_backup_time(_json(path))
+            files[relative] = _without_backup_time(_json(path))
         elif path.read_bytes()[:4] == b"regf":
             # A hive's bytes also record how often and in which order it was flushed (base-block sequence numbers,
             # cell layout): a killed run's pending changes are flushed by the re-run's unload of its stale mount, as
             # Windows does, so two correct runs differ there. What the hive holds is its keys and values.
-            files[key] = "hive " + hive_content_digest(hivex.Hivex(str(path)))
+            files[relative] = "hive " + hive_content_digest(hivex.Hivex(str(path)))
         else:
-            files[key] = _sha256(path)
+            files[relative] = _sha256(path)
     return files
 
 
+def _backups(volume: Path) -> dict[str, object]:
+    """The backups of one volume (roles/backup: one folder per run, named by time, its manifest written last).
+
+    Every run that writes takes its own verified backup first, so a re-run after a fault that came after the backup
+    takes a second one, of the disk as the faulted run left it: only the first backup holds the original files and is
+    compared; the later ones are not, and latest.json must name the newest. A folder without a manifest is a backup
+    a fault interrupted."""
+    root = volume / BACKUP_FOLDER
+    stamps = sorted(d.name for d in root.iterdir() if d.is_dir() and _BACKUP_STAMP.fullmatch(d.name)) \
+        if root.is_dir() else []
+    complete = [stamp for stamp in stamps if (root / stamp / "manifest.json").is_file()]
+    latest = _json(root / "latest.json") if (root / "latest.json").is_file() else None
+    return {
+        "first complete": _volume_files(root / complete[0]) if complete else None,
+        "latest.json names the newest": bool(latest and complete
+                                             and latest.get("backup_path", "").endswith("\\" + complete[-1])),
+        "incomplete": [stamp for stamp in stamps if stamp not in complete],
+    }
+
+
+def _is_timed_backup_file(relative: str) -> bool:
+    """Files of the time-named backup folders and latest.json, compared by _backups (the drivers' backup copies and
+    .acl records are not named by time and are compared with the other files)."""
+    inside = relative.removeprefix(BACKUP_FOLDER + "/")
+    return inside != relative and (inside == "latest.json" or _BACKUP_STAMP.match(inside) is not None)
+
+
 def end_state(machine_dir: Path) -> dict[str, object]:
-    """What a run leaves: the broken disk's files, the recovery VM's record of temporary changes, the ACL model and
-    the disks (identities, offline state, letters) as machine.json holds them."""
+    """What a run leaves: the broken disk's files and backups, the recovery VM's record of temporary changes, the ACL
+    model and the disks (identities, offline state, letters) as machine.json holds them."""
     machine = _json(machine_dir / "machine.json")
-    broken_volumes = {}
+    broken_volumes, backups = {}, {}
     for disk in machine["disks"]:
         if disk["is_system"] or disk["is_boot"]:
             continue
         for partition in disk["partitions"]:
-            if partition["volume_dir"]:
-                broken_volumes[partition["volume_dir"]] = _volume_files(machine_dir / partition["volume_dir"])
+            folder = partition["volume_dir"]
+            if folder:
+                volume = machine_dir / folder
+                broken_volumes[folder] = {path: value for path, value in _volume_files(volume).items()
+                                          if not _is_timed_backup_file(path)}
+                backups[folder] = _backups(volume)
     recovery_records = machine_dir / "C" / "ProgramData" / "vmrescue"
     return {
         "broken disk": broken_volumes,
+        "backups": backups,
         "recovery VM records": _volume_files(recovery_records) if recovery_records.is_dir() else {},
         "acls": _json(machine_dir / "acls.json") if (machine_dir / "acls.json").exists() else {},
         "disks": machine["disks"],
     }
+
+
+def incomplete_backups(state: dict) -> list[str]:
+    """Backup folders a fault interrupted (no manifest), as ``volume folder/vmrescue-backup/stamp``."""
+    return [f"{folder}/{BACKUP_FOLDER}/{stamp}" for folder, backups in state["backups"].items()
+            for stamp in backups["incomplete"]]
 
 
 def differences(expected: dict, actual: dict, path: str = "") -> list[str]:

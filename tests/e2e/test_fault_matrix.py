@@ -38,6 +38,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,7 @@ RUNS = {
                       "safeboot_driver_swap_source_dir": "C:\\known-good", **SAME_JOB},
 }
 RUN_TIMEOUT_S = 300
+SETTLE_TIMEOUT_S = 120
 FULL = os.environ.get("VMRESCUE_FAULT_MATRIX", "").lower() == "full"
 GENERATIONS = (2, 1) if FULL else (2,)
 SHARDS = 8 if FULL else 1
@@ -90,6 +92,15 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _catalogue(simulator) -> list[dict]:
     return [c for c in simulator.commands() if c["kind"] == "catalogue"]
+
+
+def _settled_catalogue(simulator, at_least: int) -> list[dict]:
+    """The catalogue commands once the faulted one has finished: a dropped command goes on running after the client
+    gave up (its effects happen, its result is lost), and the log records a command when it ends."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while len(commands := _catalogue(simulator)) < at_least and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return commands
 
 
 def _loaded_hives_now(fingerprint_log: Path) -> list[dict]:
@@ -153,7 +164,7 @@ def _run_case(case: Case, template: Path, work: Path, plan: Plan, expected: dict
     with running_simulator(machine, faults=[case.fault], fingerprint_log=fingerprints) as simulator:
         inventory = write_inventory(work / "inventory.ini", {HOST: simulator.inventory_path})
         faulted = _play(inventory, extra_vars)
-        commands = _catalogue(simulator)
+        commands = _settled_catalogue(simulator, case.command)
         names = [c["name"] for c in commands]
         # Runs are deterministic up to the fault: the fault must hit the command it was planned for.
         if names[:case.command] != plan.commands[:case.command]:

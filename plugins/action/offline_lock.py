@@ -19,6 +19,9 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._errors import Vm
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 
+RELEASE_ATTEMPTS = 2
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -124,6 +127,17 @@ class ActionModule(VmrescueAction):
     # --- releasing ------------------------------------------------------------------------------------------------
 
     def _release(self, path: str, run_id: str) -> dict[str, t.Any]:
+        # Reading and removing this run's own lock can be repeated safely; one cut-off command (a dropped connection)
+        # would otherwise leave the lock to block every run until it expires.
+        for attempt in range(1, RELEASE_ATTEMPTS + 1):
+            try:
+                return self._release_once(path, run_id)
+            except VmrescueError:
+                if attempt == RELEASE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _release_once(self, path: str, run_id: str) -> dict[str, t.Any]:
         text = catalogue.lock_text(self.run_script(catalogue.read_script(path)), path)
         if text is None:
             return {"changed": False, "path": path, "owner": None, "held_by": None}

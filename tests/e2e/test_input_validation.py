@@ -73,8 +73,8 @@ def test_a_journal_off_the_broken_disk_fails_before_the_backup(tmp_path: Path) -
     ({"enable_dump_control_sets": ["ControlSet001", "controlset009"]},
      "control set number(s) 9, which the SYSTEM hive"),
 ], ids=["discover", "enable_dump"])
-def test_control_sets_absent_from_the_hive_fail_before_any_bcd_or_registry_write(tmp_path: Path, extra_vars: dict,
-                                                                                   message: str) -> None:
+def test_control_sets_absent_from_the_hive_fail_before_any_bcd_or_registry_write(
+        tmp_path: Path, extra_vars: dict, message: str) -> None:
     require_collection_modules(*MODULES)
     run, commands, before, after = _run_failing(tmp_path, {"vmrescue_phases": ["enable_dump"], **extra_vars})
     assert message in run.output, run.explain()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .commandlog import CommandLog
 from .faults import FaultPlan, FaultSpecError
+from .fingerprint import FingerprintLog
 from .inventory import write_inventory
 from .launcher import Launcher
 from .server import NotLoopbackError, WsmanHttpServer, require_loopback, start_in_thread
@@ -47,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency-ms", type=int, default=0)
     serve.add_argument("--fault", action="append", default=[], metavar="SPEC")
     serve.add_argument("--log", type=Path, help="append one JSON line per executed command")
+    serve.add_argument("--fingerprint-log", type=Path,
+                       help="test hook, off by default: append one JSON line with a fingerprint of the machine's "
+                            "whole state (files, loaded hives, output so far) after each top-level statement of "
+                            "each catalogue command (see tests/simulator/fingerprint.py)")
     serve.add_argument("--inventory-out", type=Path, help="write an INI inventory for this server")
     serve.add_argument("--tls-dir", type=Path,
                        help="where https writes ca.pem and the server key (default: a new temporary directory)")
@@ -74,7 +79,8 @@ def _serve(args: argparse.Namespace) -> int:
     machine.faults = faults
     latency_s = args.latency_ms / 1000.0
     launcher = Launcher(machine, run_powershell=run_powershell, language=args.language, faults=faults,
-                        latency_s=latency_s, log=CommandLog(args.log))
+                        latency_s=latency_s, log=CommandLog(args.log),
+                        fingerprints=FingerprintLog(args.fingerprint_log) if args.fingerprint_log else None)
 
     tls_context = ca_path = None
     if args.scheme == "https":

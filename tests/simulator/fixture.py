@@ -77,7 +77,8 @@ def _drain(stream, sink: list[str]) -> None:
 @contextlib.contextmanager
 def running_simulator(machine_dir: Path, *, scheme: str = "http", language: str = "en-US", latency_ms: int = 0,
                       faults: tuple[str, ...] | list[str] = (), log_path: Path | None = None,
-                      username: str = DEFAULT_USERNAME, password: str = DEFAULT_PASSWORD) -> Iterator[Simulator]:
+                      username: str = DEFAULT_USERNAME, password: str = DEFAULT_PASSWORD,
+                      fingerprint_log: Path | None = None) -> Iterator[Simulator]:
     if language not in LANGUAGES:
         raise SimulatorError(f"unsupported simulator language {language!r}; supported: {', '.join(LANGUAGES)}")
     with tempfile.TemporaryDirectory(prefix="vmrescue-sim-") as scratch:
@@ -90,6 +91,8 @@ def running_simulator(machine_dir: Path, *, scheme: str = "http", language: str 
                 "--username", username, "--password", password, "--tls-dir", str(tls_dir)]
         for spec in faults:
             args += ["--fault", spec]
+        if fingerprint_log is not None:
+            args += ["--fingerprint-log", str(fingerprint_log)]
         process = subprocess.Popen(_module_command("serve", *args), cwd=REPO_ROOT, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         stderr_lines: list[str] = []

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from . import ansible_internal
 from .commandlog import CommandLog, CommandRecord
 from .faults import FaultPlan
+from .fingerprint import FingerprintLog
 from .windows.i18n import LANGUAGES
 
 KIND_CATALOGUE = "catalogue"
@@ -78,7 +79,8 @@ class Process:
 
 class Launcher:
     def __init__(self, machine: Any, *, run_powershell: RunPowerShell, language: str = "en-US",
-                 faults: FaultPlan | None = None, latency_s: float = 0.0, log: CommandLog | None = None) -> None:
+                 faults: FaultPlan | None = None, latency_s: float = 0.0, log: CommandLog | None = None,
+                 fingerprints: FingerprintLog | None = None) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}; supported: {', '.join(LANGUAGES)}")
         self.machine = machine
@@ -87,6 +89,7 @@ class Launcher:
         self.latency_s = latency_s
         self.log = log or CommandLog(None)
         self._run_powershell = run_powershell
+        self.fingerprints = fingerprints
         self._catalogue_count = 0
         self._count_lock = threading.Lock()
 
@@ -141,6 +144,10 @@ class Launcher:
         if internal is not None:
             process.name, outcome = ansible_internal.run(internal, stdin, self.machine)
             return outcome
+        hook = {}
+        if self.fingerprints is not None and process.kind == KIND_CATALOGUE:
+            hook["after_statement"] = self.fingerprints.after_statement(self.machine, process.catalogue_index,
+                                                                         process.name)
         result = self._run_powershell(process.script, self.machine, language=self.language, faults=self.faults,
-                                      command_index=process.catalogue_index)
+                                      command_index=process.catalogue_index, **hook)
         return ansible_internal.Outcome(int(result.exit_code), bytes(result.stdout), bytes(result.stderr))

@@ -46,8 +46,11 @@ def _int32(value: int) -> int:
 
 
 def run_powershell(script: str, machine, *, language: str = "en-US", faults=None,
-                   command_index: int = 0) -> ProcessResult:
-    """Run one decoded `-EncodedCommand` script against the simulated machine."""
+                   command_index: int = 0, after_statement=None) -> ProcessResult:
+    """Run one decoded `-EncodedCommand` script against the simulated machine.
+
+    ``after_statement(number, output so far)`` is called after each top-level statement that completes (the
+    ``--fingerprint-log`` hook; None in normal use)."""
     try:
         statements = parse_script(script)
     except ParseError as error:
@@ -59,6 +62,8 @@ def run_powershell(script: str, machine, *, language: str = "en-US", faults=None
             if kill_after is not None and count >= kill_after:
                 return interpreter.result(KILLED_EXIT_CODE)
             interpreter.statement(statement)
+            if after_statement is not None:
+                after_statement(count + 1, interpreter.output_so_far())
     except _ScriptExit as exit_request:
         return interpreter.result(_int32(exit_request.code))
     return interpreter.result(0 if interpreter.last_ok else 1)
@@ -74,6 +79,9 @@ class _Interpreter:
     last_ok: bool = True             # PowerShell's $?
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
+
+    def output_so_far(self) -> bytes:
+        return ("".join(self.stdout) + "\0" + "".join(self.stderr)).encode("utf-8", "surrogatepass")
 
     def result(self, exit_code: int) -> ProcessResult:
         return ProcessResult(exit_code, "".join(self.stdout).encode("utf-8"), "".join(self.stderr).encode("utf-8"))

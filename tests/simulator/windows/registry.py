@@ -130,6 +130,10 @@ class LoadedHives:
         del self._mounts[(root, name.upper())]
         mount.handle = None
 
+    def user_mounts(self) -> list[Mount]:
+        """The hives reg load mounted (not the running system's own), sorted by root and name."""
+        return sorted((m for m in self._mounts.values() if _is_user_mount(m)), key=lambda m: (m.root, m.name.upper()))
+
     def unload_all(self) -> None:
         """Flush and forget every hive loaded by reg load (used when a simulator shuts down)."""
         for (root, key), mount in list(self._mounts.items()):

@@ -101,8 +101,10 @@ def _never_sendable(value: str) -> bool:
     return unsendable_reason(value) is not None or any(ord(ch) < 0x20 for ch in value)
 
 
-@pytest.mark.parametrize("action, baseline, paths", CASES, ids=[f"{c[0].__module__.split('.')[-1]}-{i}"
-                                                                  for i, c in enumerate(CASES)])
+CASE_IDS = [f"{case[0].__module__.split('.')[-1]}-{number}" for number, case in enumerate(CASES)]
+
+
+@pytest.mark.parametrize("action, baseline, paths", CASES, ids=CASE_IDS)
 def test_every_hostile_value_ends_in_a_result_and_unsendable_ones_before_any_command(action, baseline, paths):
     tried = 0
     for path in paths:

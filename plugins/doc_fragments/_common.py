@@ -3,17 +3,6 @@
 """PRIVATE: documentation shared by the core modules (action plugins that run catalogue commands)."""
 
 
-# Both fragments end with these notes.
-_NOTES = r"""notes:
-  - Every result carries C(remote_commands), the catalogue commands the task sent.
-  - Every string of every option is checked before any remote command. A value that cannot be stored and read back
-    exactly fails the task, naming the option, and nothing is written. This covers control characters, U+0085, U+2028,
-    U+2029, lone surrogates, values longer than a Windows command line, and values that Windows PowerShell 5.1 would
-    split on the way to C(reg.exe) or C(bcdedit.exe) (white space after an odd number of double quotes, such as
-    C(say "hi there")).
-"""
-
-
 class ModuleDocFragment:
     DOCUMENTATION = r"""
 options: {}
@@ -28,7 +17,14 @@ attributes:
     support: full
     platforms: windows
     description: Runs against the Windows recovery VM over WinRM; logic runs on the controller.
-""" + _NOTES
+notes:
+  - Every result carries C(remote_commands), the catalogue commands the task sent.
+  - Every string of every option is checked before any remote command. A value that cannot be stored and read back
+    exactly fails the task, naming the option, and nothing is written. This covers control characters, U+0085, U+2028,
+    U+2029, lone surrogates, values longer than a Windows command line, and values that Windows PowerShell 5.1 would
+    split on the way to C(reg.exe) or C(bcdedit.exe) (white space after an odd number of double quotes, such as
+    C(say "hi there")).
+"""
 
     INFO = r"""
 options: {}
@@ -43,7 +39,14 @@ attributes:
     support: full
     platforms: windows
     description: Runs against the Windows recovery VM over WinRM; logic runs on the controller.
-""" + _NOTES
+notes:
+  - Every result carries C(remote_commands), the catalogue commands the task sent.
+  - Every string of every option is checked before any remote command. A value that cannot be stored and read back
+    exactly fails the task, naming the option, and nothing is written. This covers control characters, U+0085, U+2028,
+    U+2029, lone surrogates, values longer than a Windows command line, and values that Windows PowerShell 5.1 would
+    split on the way to C(reg.exe) or C(bcdedit.exe) (white space after an odd number of double quotes, such as
+    C(say "hi there")).
+"""
 
     JOURNAL = r"""
 options:

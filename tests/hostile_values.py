@@ -21,7 +21,7 @@ _ALPHABET = ['"', "\\", " ", "\u3000", "'", "`", "$", "(", ")", "{", "}", "%", "
 
 def generated(count: int, seed: int = 12) -> list[str]:
     rng = random.Random(seed)
-    return ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 10))) for _ in range(count)]
+    return ["".join(rng.choice(_ALPHABET) for _position in range(rng.randint(1, 10))) for _value in range(count)]
 
 
 # Unique values only, so every count is a count of different values.

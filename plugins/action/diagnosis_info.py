@@ -62,7 +62,7 @@ class ActionModule(VmrescueAction):
         present = {path: probe.sha256 for path, probe in evidence.drivers.items() if probe.exists}
         if evidence.boot_log.exists:
             present[evidence.boot_log.path] = evidence.boot_log.sha256
-        _, stats = store.gather(present, self._fetch)
+        stats = store.gather(present, self._fetch)
         driver_hashes = {path: digest for path, digest in present.items() if path in evidence.drivers}
         signatures, catalogs_used = self._signatures(driver_hashes, catalog_hashes, store, stats)
 
@@ -94,7 +94,7 @@ class ActionModule(VmrescueAction):
         signatures = {path: file_signature(store.read(digest), no_catalogs) for path, digest in driver_hashes.items()}
         if all(s.verdict == "embedded" for s in signatures.values()) or not catalog_hashes:
             return signatures, 0
-        _, fetched = store.gather(catalog_hashes, self._fetch)
+        fetched = store.gather(catalog_hashes, self._fetch)
         _add(stats, fetched)
         index = CatalogIndex([load_catalog(ntpath.basename(path), store.read(digest))
                               for path, digest in catalog_hashes.items()])
@@ -115,12 +115,12 @@ class ActionModule(VmrescueAction):
                                                  catalog_dir)
         index = CatalogIndex([])
         if catalogs:
-            _, hashes = cd.parse_hashes(self.run_script(cd.hashes_script([], catalogs)), [], catalogs)
-            _, fetched = store.gather(hashes, self._fetch)
+            _no_heads, hashes = cd.parse_hashes(self.run_script(cd.hashes_script([], catalogs)), [], catalogs)
+            fetched = store.gather(hashes, self._fetch)
             _add(stats, fetched)
             index = CatalogIndex([load_catalog(ntpath.basename(p), store.read(d)) for p, d in hashes.items()])
         sources = {replacement.path: replacement.sha256 for _current, replacement in probes if replacement.exists}
-        _, fetched = store.gather(sources, self._fetch)
+        fetched = store.gather(sources, self._fetch)
         _add(stats, fetched)
         results = []
         for suspect, (current, replacement) in zip(swappable, probes):

@@ -55,9 +55,9 @@ class EvidenceStore:
         return self.path_of(sha256).read_bytes()
 
     def gather(self, listing: dict[str, str],
-               fetch: t.Callable[[str, Path], None]) -> tuple[dict[str, str], TransferStats]:
+               fetch: t.Callable[[str, Path], None]) -> TransferStats:
         """Make every listed file available by hash. ``listing``: remote path -> SHA-256; ``fetch(remote, local)``
-        copies one remote file to a local path. Returns remote path -> hash, and what was moved."""
+        copies one remote file to a local path. Returns what was moved; read a file back with ``read(hash)``."""
         stats = TransferStats(listed=len(listing))
         wanted: dict[str, str] = {}
         for remote, digest in sorted(listing.items()):
@@ -69,7 +69,7 @@ class EvidenceStore:
         for remote, digest in wanted.items():
             stats.fetched_bytes += self._fetch_one(remote, digest, fetch)
             stats.fetched += 1
-        return {remote: digest.lower() for remote, digest in listing.items()}, stats
+        return stats
 
     def _fetch_one(self, remote: str, digest: str, fetch: t.Callable[[str, Path], None]) -> int:
         target = self.path_of(digest)

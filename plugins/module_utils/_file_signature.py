@@ -58,7 +58,7 @@ class CatalogIndex:
             if catalog.valid:
                 for member in catalog.members:
                     self._by_digest.setdefault(member, catalog)
-        self.algorithms = sorted({algorithm for algorithm, _ in self._by_digest if algorithm in HASHES})
+        self.algorithms = sorted({algorithm for algorithm, _digest in self._by_digest if algorithm in HASHES})
 
     def find(self, data: bytes) -> Catalog | None:
         for algorithm in self.algorithms:

@@ -107,7 +107,7 @@ def lock_folder(lock_path: str) -> str:
 def check_lock_path(path: str) -> str:
     """An absolute drive-letter path of a file in a folder (not a drive root), without '.' or '..' parts."""
     drive, rest = ntpath.splitdrive(path)
-    parts = [p for p in rest.replace("/", "\\").split("\\")]
+    parts = rest.replace("/", "\\").split("\\")
     if (len(drive) != 2 or not drive[0].isascii() or not drive[0].isalpha() or not rest.startswith(("\\", "/"))
             or len(parts) < 3 or any(p in ("", ".", "..") for p in parts[1:])):
         raise VmrescueError(f"path {path!r} must be an absolute path of a file in a folder on a drive letter, "

@@ -37,6 +37,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils import _authentic
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._pe_hash import HASHES
 
+
 def require_libraries() -> None:
     """Fail clearly, before any remote command, when a signature library is missing on the controller."""
     missing = LIBRARY_ERROR or (None if _authenticode_asn1.HAS_ASN1CRYPTO else "asn1crypto")

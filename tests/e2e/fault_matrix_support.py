@@ -65,8 +65,9 @@ def plan_cases(fingerprints: list[dict], premise_samples: int) -> Plan:
             members = list(members)
             cases.append(Case(f"kill@{command}:{members[0]['statement']}", command, name, len(members)))
             if len(members) > 1:
-                equal_state_points.append((len(members), Case(f"kill@{command}:{members[-1]['statement']}",
-                                                               command, name, premise_check=True)))
+                last = members[-1]["statement"]
+                equal_state_points.append((len(members), Case(f"kill@{command}:{last}", command, name,
+                                                              premise_check=True)))
         cases.append(Case(f"drop@{command}", command, name))
     # Spread over the commands (deterministic): the last member of a run is the farthest from its representative.
     return Plan(cases, stride_sample([case for _size, case in equal_state_points], premise_samples), kill_points,

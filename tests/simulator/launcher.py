@@ -146,8 +146,8 @@ class Launcher:
             return outcome
         hook = {}
         if self.fingerprints is not None and process.kind == KIND_CATALOGUE:
-            hook["after_statement"] = self.fingerprints.after_statement(self.machine, process.catalogue_index,
-                                                                         process.name)
+            hook["after_statement"] = self.fingerprints.after_statement(
+                self.machine, process.catalogue_index, process.name)
         result = self._run_powershell(process.script, self.machine, language=self.language, faults=self.faults,
                                       command_index=process.catalogue_index, **hook)
         return ansible_internal.Outcome(int(result.exit_code), bytes(result.stdout), bytes(result.stderr))

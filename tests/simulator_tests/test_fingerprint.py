@@ -22,8 +22,8 @@ def _run(machine: Machine, log: Path, **kwargs) -> list[dict]:
     return read_fingerprints(log)
 
 
-def test_each_statement_is_recorded_with_loaded_hives_and_their_pending_changes(machine: Machine,
-                                                                                 tmp_path: Path) -> None:
+def test_each_statement_is_recorded_with_loaded_hives_and_their_pending_changes(
+        machine: Machine, tmp_path: Path) -> None:
     before, _hives = machine_fingerprint(machine)
     records = _run(machine, tmp_path / "fp.jsonl")
     assert [r["statement"] for r in records] == [1, 2, 3, 4, 5]

@@ -45,7 +45,7 @@ def main() -> int:
       delegate_to: localhost
 """)
         for host in ("first host", "second host, same image"):
-            machine = root / host.split(",")[0].replace(" ", "-")
+            machine = root / host.split(",", maxsplit=1)[0].replace(" ", "-")
             build(machine, signed_evidence=args.signing)
             with running_simulator(machine) as sim:
                 subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(sim.inventory_path), str(play)], cwd=REPO_ROOT,

@@ -117,7 +117,7 @@ def test_every_hostile_value_ends_in_a_result_and_unsendable_ones_before_any_com
                 assert isinstance(result.get("msg"), str) and result["msg"], (label, value, result)
             if _never_sendable(value):
                 assert result.get("failed"), (label, value, result)
-                assert label.split(".")[0] in result["msg"] or "(the name)" in result["msg"], (label, result["msg"])
+                assert label.split(".", maxsplit=1)[0] in result["msg"] or "(the name)" in result["msg"], (label, result["msg"])
                 assert commands == [], (label, value, commands)
     assert tried == len(paths) * len(HOSTILE)
 
@@ -125,7 +125,7 @@ def test_every_hostile_value_ends_in_a_result_and_unsendable_ones_before_any_com
 def test_the_sweep_size():
     # The figure the report gives: values per option times options.
     assert len(HOSTILE) == len(set(HOSTILE)) == 177
-    assert sum(1 for _ in _sweep()) == len(HOSTILE) * sum(len(paths) for _a, _b, paths in CASES)
+    assert sum(1 for _case in _sweep()) == len(HOSTILE) * sum(len(paths) for _a, _b, paths in CASES)
 
 
 @pytest.mark.parametrize(("answer", "said"), [

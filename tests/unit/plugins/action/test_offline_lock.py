@@ -81,6 +81,11 @@ def _run(files: Files, check: bool = False, diff: bool = False, calls: int = 10,
     return run_action(OfflineLock, params, [files] * calls, check_mode=check, diff=diff)
 
 
+def _result(files: Files, **options) -> dict:
+    """The task result alone, for tests that do not look at the commands."""
+    return _run(files, **options)[0]
+
+
 def test_an_absent_lock_is_taken_with_its_owner():
     files = Files()
     result, recorder = _run(files, diff=True)
@@ -96,14 +101,14 @@ def test_an_absent_lock_is_taken_with_its_owner():
 def test_taking_it_again_in_the_same_run_changes_nothing():
     files = Files()
     _run(files)
-    result, _ = _run(files)
+    result = _result(files)
     assert result["changed"] is False and result["owner"]["run_id"] == "run-1"
     assert [c["name"] for c in result["remote_commands"]] == ["lock-read"]
 
 
 def test_a_held_lock_fails_at_once_naming_the_owner():
     files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))})
-    result, _ = _run(files)
+    result = _result(files)
     assert result["failed"] is True
     assert "run other-run (safeboot) from controller ctl-02" in result["msg"], result["msg"]
     assert result["held_by"]["run_id"] == "other-run"
@@ -116,7 +121,7 @@ def test_a_held_lock_is_waited_for_until_it_is_released():
             del fs.files[PATH.lower()]
 
     files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))}, before_read=release_before_third_read)
-    result, _ = _run(files, wait_timeout=60, poll_interval=5)
+    result = _result(files, wait_timeout=60, poll_interval=5)
     assert not result.get("failed"), result
     assert files.owner()["run_id"] == "run-1" and result["waited"] is True
     assert [c["name"] for c in result["remote_commands"]] == ["lock-read", "lock-read", "lock-read", "lock-create"]
@@ -126,7 +131,7 @@ def test_waiting_is_bounded(monkeypatch):
     clock = iter(range(0, 1000, 5))
     monkeypatch.setattr(offline_lock.time, "monotonic", lambda: next(clock))
     files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))})
-    result, _ = _run(files, wait_timeout=20, poll_interval=5, calls=20)
+    result = _result(files, wait_timeout=20, poll_interval=5, calls=20)
     assert result["failed"] is True and "after waiting" in result["msg"]
     assert 2 <= files.reads <= 5
 
@@ -134,7 +139,7 @@ def test_waiting_is_bounded(monkeypatch):
 def test_an_expired_lock_is_taken_over_with_a_warning():
     expired = _other(NOW - dt.timedelta(seconds=1))
     files = Files({PATH: expired})
-    result, _ = _run(files)
+    result = _result(files)
     assert not result.get("failed"), result
     assert files.owner()["run_id"] == "run-1"
     assert "took over the expired run lock" in result["warnings"][0]
@@ -152,7 +157,7 @@ def test_of_two_runs_that_find_the_same_expired_lock_only_one_takes_it_over():
             fs.files[PATH.lower()] = _other(NOW + dt.timedelta(hours=2), run_id="rival")
 
     files.before_write = rival_takes_over
-    result, _ = _run(files)
+    result = _result(files)
     assert result["failed"] is True and "run rival" in result["msg"], result
     assert files.owner()["run_id"] == "rival"
     assert [c["name"] for c in result["remote_commands"]] == ["lock-read", "lock-takeover", "lock-read"]
@@ -160,30 +165,30 @@ def test_of_two_runs_that_find_the_same_expired_lock_only_one_takes_it_over():
 
 def test_check_mode_writes_nothing_and_reports_a_held_lock():
     files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))})
-    result, _ = _run(files, check=True, wait_timeout=600)
+    result = _result(files, check=True, wait_timeout=600)
     assert not result.get("failed"), result
     assert result["changed"] is False and result["held_by"]["run_id"] == "other-run"
     assert "check mode" in result["warnings"][0] and files.reads == 1
     empty = Files()
-    result, _ = _run(empty, check=True, diff=True)
+    result = _result(empty, check=True, diff=True)
     assert result["changed"] is True and empty.files == {} and '"run-1"' in result["diff"]["after"]
 
 
 def test_release_removes_only_this_runs_lock():
     files = Files()
     _run(files)
-    result, _ = _run(files, state="absent")
+    result = _result(files, state="absent")
     assert result["changed"] is True and files.files == {}
-    result, _ = _run(files, state="absent")
+    result = _result(files, state="absent")
     assert result["changed"] is False
     files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))})
-    result, _ = _run(files, state="absent")
+    result = _result(files, state="absent")
     assert result["changed"] is False and files.owner()["run_id"] == "other-run" and result["warnings"]
 
 
 def test_an_unreadable_lock_is_never_taken_over():
     files = Files({PATH: "{not json"})
-    result, _ = _run(files)
+    result = _result(files)
     assert result["failed"] is True and "cannot be read as a vmrescue lock" in result["msg"]
     assert files.files[PATH.lower()] == "{not json"
 

@@ -87,4 +87,3 @@ def test_a_real_windows_10_system_hive(tmp_path):
     assert "ntfs" not in drivers        # its Start is 3 in this hive
     assert all(d.file is not None for d in drivers.values()), [d for d in drivers.values() if d.file is None]
     assert not any(d.start > 1 for d in drivers.values())
-

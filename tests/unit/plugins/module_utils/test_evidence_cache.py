@@ -36,10 +36,12 @@ def _image() -> dict[str, bytes]:
 def test_the_first_host_fetches_each_content_once_and_the_second_host_nothing(tmp_path):
     store = EvidenceStore(tmp_path)
     first, second = _Host(_image()), _Host(_image())
-    hashes, stats = store.gather(first.listing(), first.fetch)
+    listing = first.listing()
+    stats = store.gather(listing, first.fetch)
     assert (stats.listed, stats.fetched, stats.reused, stats.fetched_bytes) == (3, 2, 1, 900 + 450)
-    assert store.read(hashes[_CATROOT + "copy-of-a.cat"]) == b"catalog a" * 100
-    _, again = store.gather(second.listing(), second.fetch)
+    # The host lists upper-case hashes (Get-FileHash); the store finds them in any case.
+    assert store.read(listing[_CATROOT + "copy-of-a.cat"]) == b"catalog a" * 100
+    again = store.gather(second.listing(), second.fetch)
     assert (again.fetched, again.fetched_bytes, again.reused, second.fetched) == (0, 0, 3, [])
 
 

@@ -9,7 +9,6 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_restore impo
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_store import BcdObject, BcdStore, RawElement
 from ansible_collections.vmrescue.windows.plugins.module_utils._bcd_values import ElementRef
 from ansible_collections.vmrescue.windows.plugins.module_utils._elements import element_for_code
-from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._registry_restore import targets
 from ansible_collections.vmrescue.windows.plugins.module_utils._reg_values import raw_bytes, restorable_data
 

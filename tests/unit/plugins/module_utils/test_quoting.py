@@ -177,7 +177,7 @@ def test_every_value_is_refused_or_reaches_the_program_intact_under_the_simulato
     # The collection's prediction against the simulator's independent model of PowerShell 5.1 + CommandLineToArgvW.
     rng = random.Random(5)
     alphabet = ['"', "\\", " ", "\t", "\u3000", "\u00a0", "a", "'", "\u2028", "\x85"]
-    values = list(SWEEP_VALUES) + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    values = list(SWEEP_VALUES) + ["".join(rng.choice(alphabet) for _position in range(rng.randint(0, 8))) for _value in range(3000)]
     accepted = 0
     for value in values:
         if len(value) > 30000:

@@ -80,14 +80,14 @@ class ActionModule(VmrescueAction):
             after, verify_outcome = listed_store(written, VERIFY, store_path)
             warnings.extend(verify_outcome.warnings(store_path))
             problem = None
+            wrong = mismatches(the_plan, after) if failed is None else []
             if failed is not None:
                 number, step = failed
                 problem = (f"bcdedit failed (exit code {step.rc}) on: {out['bcdedit_commands'][number - 1]}; the "
                            "changes after it were not made")
                 out["output"] = step.lines
-            elif mismatches(the_plan, after):
-                problem = "the store does not show the planned values after bcdedit: " + "; ".join(
-                    mismatches(the_plan, after))
+            elif wrong:
+                problem = "the store does not show the planned values after bcdedit: " + "; ".join(wrong)
             if problem is not None:
                 undone = self._undo(store_path, the_plan, before, after)
                 raise VmrescueError(f"{problem}. {undone}", objects=the_plan.report(before, after), **out)

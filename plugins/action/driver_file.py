@@ -73,6 +73,8 @@ class ActionModule(VmrescueAction):
     def run(self, tmp=None, task_vars=None):
         # A temporary folder on the recovery VM only when a controller file has to be uploaded.
         self.TRANSFERS_FILES = bool(self._task.args.get("src_controller"))
+        # A swap read and planned again (another run wrote the journal) uses the copy it uploaded the first time.
+        self._uploaded: dict[tuple[str, str | None], str] = {}
         try:
             result = super().run(tmp, task_vars)
         finally:
@@ -306,6 +308,11 @@ class ActionModule(VmrescueAction):
         return pe.as_dict()
 
     def _upload(self, local: str, expected_sha: str | None) -> str:
+        if (local, expected_sha) not in self._uploaded:
+            self._uploaded[(local, expected_sha)] = self._upload_once(local, expected_sha)
+        return self._uploaded[(local, expected_sha)]
+
+    def _upload_once(self, local: str, expected_sha: str | None) -> str:
         try:
             local = self._find_needle("files", local)
         except AnsibleError as exc:

@@ -3,9 +3,10 @@
 """Action plugin of vmrescue.windows.offline_backup: copy the BCD store and hives (with their logs), verify, manifest.
 
 Commands: read (sources, latest manifest); if a manifest exists, hash its files (a verified backup -> done);
-otherwise one command hashes every source, copies it and hashes the copy, and one more writes the manifest, sent
-only once the controller saw every copy match its source. A manifest on disk therefore always describes a verified
-backup. (The manifest cannot be written by the copying command itself: the remote PowerShell subset cannot compare
+otherwise one command removes what interrupted backups left (``<run id>.partial``), hashes every source, copies it
+into ``<run id>.partial`` and hashes the copy, and one more writes the manifest and renames the folder to ``<run id>``,
+sent only once the controller saw every copy match its source. A manifest on disk therefore always describes a
+verified backup, and a folder under its final name always holds one. (The manifest cannot be written by the copying command itself: the remote PowerShell subset cannot compare
 two hashes, see ``_catalogue_files.manifest_script``.)
 """
 
@@ -65,13 +66,20 @@ class ActionModule(VmrescueAction):
 
         now = datetime.datetime.now(datetime.timezone.utc)
         backup_path = ntpath.join(backup_dir, run_id or backup.run_id_for(now))
-        result.update(changed=True, backup_path=backup_path)
+        folders = files.folder_names(steps["backups"], backup_dir) if steps["backups"] else []
+        if ntpath.basename(backup_path).lower() in (name.lower() for name in folders):
+            # Never copy over an earlier backup: it may be the only copy from before a change.
+            raise VmrescueError(f"the backup folder {backup_path} exists already; give another run_id (or leave it "
+                                "out for a time-named folder). Nothing was written")
+        interrupted = backup.interrupted_backups(backup_dir, folders)
+        result.update(changed=True, backup_path=backup_path, interrupted_backups_removed=interrupted)
         if self.diff_mode:
-            result["diff"] = {"before": {"backup_path": existing["backup_path"] if existing else None},
-                              "after": {"backup_path": backup_path}}
+            result["diff"] = {"before": {"backup_path": existing["backup_path"] if existing else None,
+                                         "interrupted_backups": interrupted},
+                              "after": {"backup_path": backup_path, "interrupted_backups": []}}
         if self.check_mode:
             return {**result, "verified": False}
-        return {**result, **self._copy(now, backup_path, planned, latest)}
+        return {**result, **self._copy(now, backup_path, planned, latest, interrupted)}
 
     def _verify_existing(self, manifest: dict[str, t.Any]) -> list[str]:
         paths = backup.backup_file_paths(manifest)
@@ -80,8 +88,9 @@ class ActionModule(VmrescueAction):
         return backup.verify(manifest, actual)
 
     def _copy(self, now: datetime.datetime, backup_path: str, planned: list[backup.BackupFile],
-              latest: str) -> dict[str, t.Any]:
-        steps = files.completed_steps(self.run_script(files.backup_copy_script(backup_path, planned)))
+              latest: str, interrupted: list[str]) -> dict[str, t.Any]:
+        partial = backup.partial_path(backup_path)
+        steps = files.completed_steps(self.run_script(files.backup_copy_script(partial, planned, interrupted)))
         source_hashes = {f.source: files.parse_hash(steps.get(f"hsrc.{i}", []), f.source) for i, f in enumerate(planned)}
         copy_hashes = {f.source: files.parse_hash(steps.get(f"hdst.{i}", []), f.relative) for i, f in enumerate(planned)}
         problems = backup.copy_problems(planned, source_hashes, copy_hashes)
@@ -91,7 +100,14 @@ class ActionModule(VmrescueAction):
         manifest = backup.build_manifest(now, backup_path, planned, source_hashes)
         text = backup.manifest_text(manifest)
         manifest_path = ntpath.join(backup_path, backup.MANIFEST_NAME)
-        written = files.completed_steps(self.run_script(files.manifest_script(manifest_path, text, latest)))
+        sent = self.run_script(files.manifest_script(ntpath.join(partial, backup.MANIFEST_NAME), manifest_path, text,
+                                                     latest))
+        for step, what in (("write", f"its manifest could not be written into {partial}"),
+                           ("rename", f"{partial} could not be renamed to {ntpath.basename(backup_path)}")):
+            if sent.step(step) is not None and sent.step(step).failed:
+                raise VmrescueError(f"the backup in {partial} was verified but {what}; nothing was changed, the next "
+                                    "backup removes it", verified=False, backup_path=backup_path)
+        written = files.completed_steps(sent)
         expected = backup.manifest_file_sha256(text)
         if (files.parse_hash(written["hash-manifest"], manifest_path) != expected
                 or files.parse_hash(written["hash-latest"], latest) != expected):

@@ -16,6 +16,7 @@ import typing as t
 from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue_lock as catalogue
 from ansible_collections.vmrescue.windows.plugins.module_utils import _run_lock as lock
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
+from ansible_collections.vmrescue.windows.plugins.module_utils._safety import check_target_path
 from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import VmrescueAction
 
 
@@ -24,6 +25,15 @@ RELEASE_ATTEMPTS = 2
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def _distinct_hives(paths: list[str]) -> list[str]:
+    """Each hive file once (its mount name does not depend on case), every one an absolute drive-letter path."""
+    distinct: dict[str, str] = {}
+    for path in paths:
+        check_target_path(path, "unload_hives entry")
+        distinct.setdefault(path.lower(), path)
+    return list(distinct.values())
 
 
 class ActionModule(VmrescueAction):
@@ -35,6 +45,7 @@ class ActionModule(VmrescueAction):
         "expires_after": {"type": "int", "default": 7200},
         "wait_timeout": {"type": "int", "default": 0},
         "poll_interval": {"type": "int", "default": 10},
+        "unload_hives": {"type": "list", "elements": "str", "default": []},
     }
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -47,8 +58,11 @@ class ActionModule(VmrescueAction):
                 raise VmrescueError(f"{name} must be at least 1 second (got {params[name]})")
         if params["wait_timeout"] < 0:
             raise VmrescueError(f"wait_timeout must be 0 (do not wait) or more seconds (got {params['wait_timeout']})")
+        hives = _distinct_hives(params["unload_hives"])
+        if hives and params["state"] != "absent":
+            raise VmrescueError("unload_hives is only for state=absent (releasing the lock)")
         if params["state"] == "absent":
-            return self._release(path, run_id)
+            return self._release(path, run_id, hives)
         return self._take(path, run_id, params)
 
     # --- taking ---------------------------------------------------------------------------------------------------
@@ -126,32 +140,43 @@ class ActionModule(VmrescueAction):
 
     # --- releasing ------------------------------------------------------------------------------------------------
 
-    def _release(self, path: str, run_id: str) -> dict[str, t.Any]:
+    def _release(self, path: str, run_id: str, hives: list[str]) -> dict[str, t.Any]:
         # Reading and removing this run's own lock can be repeated safely; one cut-off command (a dropped connection)
         # would otherwise leave the lock to block every run until it expires.
         for attempt in range(1, RELEASE_ATTEMPTS + 1):
             try:
-                return self._release_once(path, run_id)
+                return self._release_once(path, run_id, hives)
             except VmrescueError:
                 if attempt == RELEASE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
 
-    def _release_once(self, path: str, run_id: str) -> dict[str, t.Any]:
+    def _release_once(self, path: str, run_id: str, hives: list[str]) -> dict[str, t.Any]:
         text = catalogue.lock_text(self.run_script(catalogue.read_script(path)), path)
+        nothing_unloaded = {"hives_unloaded": [], "hives_left_loaded": []}
         if text is None:
-            return {"changed": False, "path": path, "owner": None, "held_by": None}
+            # No lock (never taken, or a cut-off release removed it): a mount of the same name may be another run's.
+            return {"changed": False, "path": path, "owner": None, "held_by": None, **nothing_unloaded}
         current = lock.parse(text, path)
         if current.run_id != run_id:
-            # Never remove another run's lock (it may have taken over ours after it expired).
-            return {"changed": False, "path": path, "owner": None, "held_by": current.as_dict(),
+            # Never remove another run's lock (it may have taken over ours after it expired), nor its mounts.
+            return {"changed": False, "path": path, "owner": None, "held_by": current.as_dict(), **nothing_unloaded,
                     "warnings": [f"the run lock {path} is not this run's ({current.describe()}); left in place"]}
-        result: dict[str, t.Any] = {"changed": True, "path": path, "owner": None, "held_by": None}
+        result: dict[str, t.Any] = {"changed": True, "path": path, "owner": None, "held_by": None,
+                                    **nothing_unloaded}
         if self.diff_mode:
             result["diff"] = {"before": text + "\n", "after": "", "before_header": path, "after_header": path}
         if self.check_mode:
             return result
-        if catalogue.lock_text(self.run_script(catalogue.release_script(path)), path) is not None:
+        released = self.run_script(catalogue.release_script(path, hives))
+        result["hives_unloaded"], result["hives_left_loaded"] = catalogue.leftover_mounts(released, hives)
+        warnings = [f"{hive} was still mounted by a command of this run that was cut off; unloaded it"
+                    for hive in result["hives_unloaded"]]
+        warnings += [f"{hive} is still mounted by a command of this run that was cut off and could not be unloaded "
+                     "(in use); the next run unloads it before loading it" for hive in result["hives_left_loaded"]]
+        if warnings:
+            result["warnings"] = warnings
+        if catalogue.lock_text(released, path) is not None:
             raise VmrescueError(f"the run lock {path} could not be removed; delete it by hand before the next run",
-                                owner=current.as_dict())
+                                owner=current.as_dict(), warnings=warnings)
         return result

@@ -17,6 +17,10 @@ verified backup. It is compact JSON (format 1)::
 
 ``backup`` is relative to ``backup_path``. A backup is still verified later when every listed file hashes to the
 recorded SHA-256.
+
+A backup is copied into ``<run id>.partial`` and renamed to ``<run id>`` only after its manifest is written into it,
+so a folder under its final name always holds a complete, verified backup. A ``.partial`` folder is what an
+interrupted backup left: the next backup that copies removes it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils._errors import Vm
 MANIFEST_FORMAT = 1
 MANIFEST_NAME = "manifest.json"
 LATEST_NAME = "latest.json"
+PARTIAL_SUFFIX = ".partial"
 # Windows keeps a hive's transaction logs next to it under these names.
 LOG_SUFFIXES = ("", ".LOG", ".LOG1", ".LOG2")
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -53,9 +58,21 @@ def run_id_for(now: datetime.datetime) -> str:
 
 
 def check_run_id(value: str) -> str:
-    if not _RUN_ID.match(value):
-        raise VmrescueError(f"run_id {value!r} must be 1-64 letters, digits, '.', '_' or '-'")
+    if not _RUN_ID.match(value) or value.lower().endswith(PARTIAL_SUFFIX):
+        raise VmrescueError(f"run_id {value!r} must be 1-64 letters, digits, '.', '_' or '-', "
+                            f"not ending in {PARTIAL_SUFFIX}")
     return value
+
+
+def partial_path(backup_path: str) -> str:
+    """Where a backup is copied before its manifest makes it complete."""
+    return backup_path + PARTIAL_SUFFIX
+
+
+def interrupted_backups(backup_dir: str, folder_names: t.Sequence[str]) -> list[str]:
+    """The folders interrupted backups left in ``backup_dir``: ``<run id>.partial``, nothing else."""
+    return [ntpath.join(backup_dir, name) for name in folder_names
+            if name.lower().endswith(PARTIAL_SUFFIX) and _RUN_ID.match(name[:-len(PARTIAL_SUFFIX)])]
 
 
 def check_hive_name(value: str) -> str:

@@ -116,6 +116,15 @@ def parse_file_probe(path: str, lines: list[str]) -> FileProbe:
                      version.get("ProductVersion") or None)
 
 
+def list_folders(folder: str) -> str:
+    return f"Get-ChildItem -LiteralPath {q(folder)} -Force -Directory | Select-Object -Property Name | ConvertTo-Json -Compress"
+
+
+def folder_names(lines: list[str], folder: str) -> list[str]:
+    """The names a ``list_folders`` step printed."""
+    return [str(obj.get("Name")) for obj in parse_json_objects("\n".join(lines), f"folders in {folder}")]
+
+
 def file_names(lines: list[str], folder: str) -> dict[str, int | None]:
     """Name -> size of the files a ``list_files`` step printed."""
     return {str(obj.get("Name")): obj.get("Length")
@@ -143,31 +152,41 @@ def backup_read_script(drive: str, bcd_store: str, config_dir: str, backup_dir: 
     script.cmdlet("bcd-dir", if_container(bcd_dir, list_files(bcd_dir)))
     script.cmdlet("config-dir", if_container(config_dir, list_files(config_dir)))
     script.cmdlet("latest", if_leaf(latest, f"Get-Content -LiteralPath {q(latest)} -Raw"))
+    script.cmdlet("backups", if_container(backup_dir, list_folders(backup_dir)))
     return script
 
 
-def backup_copy_script(backup_path: str, files: t.Sequence[t.Any]) -> RemoteScript:
-    """Make the folders, then per file: hash the source (``hsrc.<i>``), copy it, hash the copy (``hdst.<i>``)."""
+def backup_copy_script(partial_path: str, files: t.Sequence[t.Any], leftovers: t.Sequence[str]) -> RemoteScript:
+    """Remove the ``leftovers`` (interrupted backups' folders), make the folders of this backup's ``partial_path``,
+    then per file: hash the source (``hsrc.<i>``), copy it, hash the copy (``hdst.<i>``)."""
     script = RemoteScript("backup-copy")
-    folders = sorted({ntpath.dirname(join(backup_path, f.relative)) for f in files})
+    for index, leftover in enumerate(leftovers):
+        script.cmdlet(f"clean.{index}", if_container(leftover, f"Remove-Item -LiteralPath {q(leftover)} -Recurse -Force"))
+    folders = sorted({ntpath.dirname(join(partial_path, f.relative)) for f in files})
     script.cmdlet("mkdir", "\n".join(make_dir(folder) for folder in folders))
     for index, item in enumerate(files):
-        target = join(backup_path, item.relative)
+        target = join(partial_path, item.relative)
         script.cmdlet(f"hsrc.{index}", file_hash(item.source))
         script.cmdlet(f"copy.{index}", copy_file(item.source, target))
         script.cmdlet(f"hdst.{index}", if_leaf(target, file_hash(target)))
     return script
 
 
-def manifest_script(manifest_path: str, text: str, latest: str) -> RemoteScript:
-    """Write the manifest and its ``latest.json`` copy, then hash both to prove what landed on the disk.
+def manifest_script(partial_manifest: str, manifest_path: str, text: str, latest: str) -> RemoteScript:
+    """Write the manifest into the partial folder, give the folder its final name, copy the manifest to
+    ``latest.json``, then hash both to prove what landed on the disk.
 
     A command of its own, sent only after the controller compared every copy's hash with its source's: the
     PowerShell subset has no variables and no comparison but ``$LASTEXITCODE -eq N`` and ``Test-Path``, so a script
-    cannot decide "every hash matched" by itself.
+    cannot decide "every hash matched" by itself. The rename (one NTFS directory rename) is what makes the backup
+    appear: a folder under its final name always holds a complete, verified backup and its manifest.
     """
     script = RemoteScript("backup-manifest")
-    script.cmdlet("write", f"Set-Content -LiteralPath {q(manifest_path)} -Value {q(text)} -Encoding UTF8 -NoNewline")
+    partial_path, backup_path = ntpath.dirname(partial_manifest), ntpath.dirname(manifest_path)
+    script.cmdlet("write", f"Set-Content -LiteralPath {q(partial_manifest)} -Value {q(text)} -Encoding UTF8 -NoNewline",
+                  abort_on_error=True)
+    script.cmdlet("rename", f"Rename-Item -LiteralPath {q(partial_path)} -NewName {q(ntpath.basename(backup_path))}",
+                  abort_on_error=True)
     script.cmdlet("latest", copy_file(manifest_path, latest))
     script.cmdlet("hash-manifest", if_leaf(manifest_path, file_hash(manifest_path)))
     script.cmdlet("hash-latest", if_leaf(latest, file_hash(latest)))

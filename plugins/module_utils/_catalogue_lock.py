@@ -11,6 +11,9 @@ decided from what is on the disk, never from the exit of the create.
 from __future__ import annotations
 
 from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_files import if_leaf, leaf_exists, make_dir
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import (
+    add_leftover_unload, found_loaded, unloaded,
+)
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._quoting import ps_literal as q
 from ansible_collections.vmrescue.windows.plugins.module_utils._remote_script import RemoteScript, ScriptResult
@@ -51,11 +54,29 @@ def takeover_script(path: str, marker: str, text: str) -> RemoteScript:
     return script
 
 
-def release_script(path: str) -> RemoteScript:
+def release_script(path: str, hives: list[str]) -> RemoteScript:
+    """Unload the collection's mounts of ``hives`` that a cut-off command of this run left, then remove the lock.
+
+    The unloads come first: while the lock is held those mounts can only be this run's; once it is released, the
+    next run may already have loaded the same file under the same name."""
     script = RemoteScript("lock-release")
+    for index, hive in enumerate(hives):
+        add_leftover_unload(script, _leftover_prefix(index), hive)
     script.cmdlet("lock-remove", if_leaf(path, f"Remove-Item -LiteralPath {q(path)} -Force"))
     _read_back(script, path)
     return script
+
+
+def _leftover_prefix(index: int) -> str:
+    return f"leftover{index}-"
+
+
+def leftover_mounts(result: ScriptResult, hives: list[str]) -> tuple[list[str], list[str]]:
+    """(hives the release found loaded and unloaded, hives it found loaded and could not unload)."""
+    loaded = [(hive, _leftover_prefix(index)) for index, hive in enumerate(hives)
+              if found_loaded(result, _leftover_prefix(index))]
+    return ([hive for hive, prefix in loaded if unloaded(result, prefix)],
+            [hive for hive, prefix in loaded if not unloaded(result, prefix)])
 
 
 def lock_text(result: ScriptResult, path: str) -> str | None:

@@ -130,6 +130,14 @@ def add_unload(script: RemoteScript, prefix: str, hive_path: str) -> None:
                         attempts=UNLOAD_ATTEMPTS, pause_ms=UNLOAD_PAUSE_MS)
 
 
+def add_leftover_unload(script: RemoteScript, prefix: str, hive_path: str) -> None:
+    """Unload this file's mount if a cut-off command left it (``probe`` rc 0); nothing else when it is not loaded."""
+    key = mount_key(hive_path)
+    script.native(f"{prefix}probe", REG, "query", key)
+    script.retry_native(f"{prefix}unload", REG, "unload", key, attempts=UNLOAD_ATTEMPTS, pause_ms=UNLOAD_PAUSE_MS,
+                        only_if_ok=True)
+
+
 @dataclasses.dataclass
 class MountOutcome:
     stale_found: bool
@@ -148,13 +156,25 @@ class MountOutcome:
         return out
 
 
+def _step_ok(result: ScriptResult, step: str) -> bool:
+    found = result.step(step)
+    return bool(found and found.ok)
+
+
+def unloaded(result: ScriptResult, prefix: str) -> bool:
+    """One of the ``unload`` attempts (add_unload, add_leftover_unload) succeeded."""
+    return any(_step_ok(result, f"{prefix}unload" + (f".{n}" if n > 1 else "")) for n in range(1, UNLOAD_ATTEMPTS + 1))
+
+
+def found_loaded(result: ScriptResult, prefix: str) -> bool:
+    """The ``probe`` (add_mount, add_leftover_unload) found the file's mount in place."""
+    return _step_ok(result, f"{prefix}probe")
+
+
 def mount_outcome(result: ScriptResult, prefix: str) -> MountOutcome:
-    def ok(step: str) -> bool:
-        found = result.step(step)
-        return bool(found and found.ok)
-    unloaded = any(ok(f"{prefix}unload" + (f".{n}" if n > 1 else "")) for n in range(1, UNLOAD_ATTEMPTS + 1))
-    return MountOutcome(stale_found=ok(f"{prefix}probe"), stale_unloaded=ok(f"{prefix}stale-unload"),
-                        loaded=ok(f"{prefix}load"), unloaded=unloaded)
+    return MountOutcome(stale_found=found_loaded(result, prefix),
+                        stale_unloaded=_step_ok(result, f"{prefix}stale-unload"),
+                        loaded=_step_ok(result, f"{prefix}load"), unloaded=unloaded(result, prefix))
 
 
 def require_loaded(outcome: MountOutcome, hive_path: str, what: str) -> None:

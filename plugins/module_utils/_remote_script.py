@@ -124,8 +124,12 @@ class RemoteScript:
                            f"Write-Output {ps_literal(self._marker('done'))}; exit 0 }}")
         self._lines.append(f"Write-Output {ps_literal(self._marker('end', step))}")
 
-    def retry_native(self, step: str, program: str, *args: str, attempts: int, pause_ms: int) -> None:
-        """Run a native program, and again after a pause while it keeps failing (``step``, ``step.2``, …)."""
+    def retry_native(self, step: str, program: str, *args: str, attempts: int, pause_ms: int,
+                     only_if_ok: bool = False) -> None:
+        """Run a native program, and again after a pause while it keeps failing (``step``, ``step.2``, …);
+        ``only_if_ok`` skips all of it after a failed one."""
+        if only_if_ok:
+            self._lines.append("if ($LASTEXITCODE -eq 0) {")
         self.native(step, program, *args)
         for attempt in range(2, attempts + 1):
             retry = f"{step}.{attempt}"
@@ -135,6 +139,8 @@ class RemoteScript:
             self._lines.append(f"Write-Output {ps_literal(self._marker('begin', retry))}")
             self._lines.append(_native_line(step, program, args))
             self._lines.append('"' + self._marker("rc", retry) + ':$LASTEXITCODE"')
+            self._lines.append("}")
+        if only_if_ok:
             self._lines.append("}")
 
     def _emit(self, body: list[str], only_if_ok: bool) -> None:

@@ -9,6 +9,10 @@ description:
     into C(<backup_dir>\<run_id>\bcd) and C(...\config) on the recovery VM.
   - Hashes every source and every copy (SHA-256); only when all copies match, writes C(manifest.json)
     (source, backup path, size, SHA-256 of every file) into the backup folder and as C(<backup_dir>\latest.json).
+  - The copies go to C(<run_id>.partial) first; the folder gets its final name only once its manifest is in it, so a
+    folder under its final name always holds a complete, verified backup. A new backup first removes the
+    C(.partial) folders that interrupted backups left in O(backup_dir) (RV(interrupted_backups_removed)).
+  - An existing folder is never copied over: a O(run_id) whose folder exists fails before anything is written.
   - Idempotent. When C(latest.json) names a backup whose files still hash as recorded, nothing is copied
     (C(changed=false)) unless O(force=true).
   - Repair tasks should run only after this module returned RV(verified=true).
@@ -30,7 +34,9 @@ options:
     description: Folder that receives the backups. Defaults to C(<windows_drive>\vmrescue-backup).
     type: str
   run_id:
-    description: Name of the new backup folder. Defaults to the UTC time, such as V(20250131T120000Z).
+    description:
+      - Name of the new backup folder. Defaults to the UTC time, such as V(20250131T120000Z).
+      - 1-64 letters, digits, C(.), C(_) or C(-), not ending in C(.partial).
     type: str
   force:
     description: Take a new backup even when a verified one exists.
@@ -42,15 +48,16 @@ attributes:
     description: Reads and reports the new backup folder; nothing is copied or written.
   diff_mode:
     support: partial
-    description: Returns the previous and the new backup folder.
+    description: Returns the previous and the new backup folder, and the interrupted backups' folders to remove.
     details: File contents are not diffed; the manifest lists them with their SHA-256.
   platform:
     support: full
     platforms: windows
     description: Runs against the Windows recovery VM over WinRM; the logic runs on the controller.
 notes:
-  - Remote commands. A new backup is three, one reading the sources and C(latest.json), one hashing every source,
-    copying it and hashing the copy, and one writing the manifest. The manifest is a command of its own because
+  - Remote commands. A new backup is three, one reading the sources, C(latest.json) and the backup folders, one
+    removing interrupted backups and hashing every source, copying it and hashing the copy, and one writing the
+    manifest and renaming the folder. The manifest is a command of its own because
     the remote command cannot compare hashes, so the controller compares them and only then sends it.
     An existing verified backup costs two, the read and one hashing its files.
 seealso:
@@ -92,6 +99,13 @@ manifest_path:
 files:
   description: Source files included.
   returned: success
+  type: list
+  elements: str
+interrupted_backups_removed:
+  description:
+    - Folders that interrupted backups left (C(<run_id>.partial)), removed before this backup was copied (in check
+      mode, those a real run would remove).
+  returned: when a new backup is taken
   type: list
   elements: str
 previous_backup_problems:

@@ -17,6 +17,9 @@ description:
     lock cannot both take it over. A lock file that cannot be read as a lock is never taken over.
   - O(state=absent) removes the lock only when it is this run's (same O(run_id)); another run's lock is left in place
     with a warning.
+  - O(state=absent) with O(unload_hives) first unloads the collection's mounts of those hive files that a cut-off
+    command of this run left loaded (Windows keeps a C(reg load)ed hive after the process that loaded it dies), in the
+    same remote command. Only while the lock is held are those mounts this run's own.
   - Times are the controller's clock (UTC).
 options:
   path:
@@ -54,6 +57,16 @@ options:
     description: Seconds between two looks at a held lock while waiting.
     type: int
     default: 10
+  unload_hives:
+    description:
+      - With O(state=absent), the broken disk's hive files this run may have mounted (its SYSTEM and SOFTWARE hives and
+        its BCD store). A mount of one of them by this collection (C(HKLM\\vmrescue_...)) that is still loaded is
+        unloaded before the lock is released, with a warning; one that cannot be unloaded is reported in
+        RV(hives_left_loaded) (the next run unloads it before loading the file again).
+      - Nothing is unloaded when the lock is not this run's.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -83,11 +96,15 @@ EXAMPLES = r"""
     purpose: enable_dump
     wait_timeout: 600
 
-- name: Release it (in an always section)
+- name: Release it (in an always section), with any hive a cut-off command of this run left mounted
   vmrescue.windows.offline_lock:
     path: 'F:\vmrescue\lock.json'
     run_id: "{{ my_run_id }}"
     state: absent
+    unload_hives:
+      - 'F:\Windows\System32\config\SYSTEM'
+      - 'F:\Windows\System32\config\SOFTWARE'
+      - 'F:\boot\BCD'
 """
 
 RETURN = r"""
@@ -112,6 +129,16 @@ waited:
       drive letter it released, for example) may have changed what an earlier discovery found, so discover again.
   returned: when the lock was taken
   type: bool
+hives_unloaded:
+  description: Hive files of O(unload_hives) that were still mounted by a cut-off command and were unloaded.
+  returned: with O(state=absent)
+  type: list
+  elements: str
+hives_left_loaded:
+  description: Hive files of O(unload_hives) still mounted that could not be unloaded (in use).
+  returned: with O(state=absent)
+  type: list
+  elements: str
 remote_commands:
   description: The remote commands sent.
   returned: always

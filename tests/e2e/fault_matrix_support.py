@@ -21,6 +21,7 @@ from tests.simulator.fingerprint import hive_content_digest
 
 # The backup folder is named by the UTC second the backup was taken (roles/offline_backup): two correct runs differ.
 _BACKUP_STAMP = re.compile(r"\d{8}T\d{6}Z")
+_PARTIAL = ".partial"     # plugins/module_utils/_backup.py: a backup is copied there, renamed once complete
 _BACKUP_STAMP_PLACEHOLDER = "<backup time>"
 BACKUP_FOLDER = "vmrescue-backup"
 
@@ -128,10 +129,11 @@ def _backups(volume: Path) -> dict[str, object]:
 
     Every run that writes takes its own verified backup first, so a re-run after a fault that came after the backup
     takes a second one, of the disk as the faulted run left it: only the first backup holds the original files and is
-    compared; the later ones are not, and latest.json must name the newest. A folder without a manifest is a backup
-    a fault interrupted."""
+    compared; the later ones are not, and latest.json must name the newest. A ``.partial`` folder, or a folder
+    without a manifest, is a backup a fault interrupted that the re-run did not clean."""
     root = volume / BACKUP_FOLDER
-    stamps = sorted(d.name for d in root.iterdir() if d.is_dir() and _BACKUP_STAMP.fullmatch(d.name)) \
+    stamps = sorted(d.name for d in root.iterdir()
+                    if d.is_dir() and _BACKUP_STAMP.fullmatch(d.name.removesuffix(_PARTIAL))) \
         if root.is_dir() else []
     complete = [stamp for stamp in stamps if (root / stamp / "manifest.json").is_file()]
     latest = _json(root / "latest.json") if (root / "latest.json").is_file() else None
@@ -176,7 +178,7 @@ def end_state(machine_dir: Path) -> dict[str, object]:
 
 
 def incomplete_backups(state: dict) -> list[str]:
-    """Backup folders a fault interrupted (no manifest), as ``volume folder/vmrescue-backup/stamp``."""
+    """Backup folders a fault interrupted (``.partial``, or no manifest), as ``volume folder/vmrescue-backup/stamp``."""
     return [f"{folder}/{BACKUP_FOLDER}/{stamp}" for folder, backups in state["backups"].items()
             for stamp in backups["incomplete"]]
 

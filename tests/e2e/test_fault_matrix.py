@@ -15,15 +15,12 @@ Each case is two playbook runs against one simulator process (the re-run must me
 loaded hives included): the faulted run, which may fail, and a fault-free re-run, which must succeed and leave no hive
 loaded.
 
-KNOWN DEFECT, reported rather than asserted: a command killed (or its connection dropped) while it holds the broken
-disk's SYSTEM, SOFTWARE or BCD mounted leaves that mount in place until the next run's first load of the same file
-unloads it (Windows keeps a reg load'ed hive after the loading process dies, and the failed run's always section does
-not clean mounts). The test asserts that such a leftover is only the collection's own mount of a broken-disk file and
-that the re-run removes it, and prints the cases where it happened.
-
-KNOWN DEFECT 2, reported rather than asserted: a backup killed while copying leaves its time-named folder without a
-manifest on the broken disk; the re-run takes a new backup and leaves the interrupted one. The test prints those
-folders; everything else of the backups is compared (fault_matrix_support._backups).
+A command cut off while it holds the broken disk's SYSTEM, SOFTWARE or BCD mounted leaves that mount in place
+(Windows keeps a reg load'ed hive after the loading process dies); the failed run's always section unloads it when it
+releases the run lock (offline_lock unload_hives), so the test asserts that no hive is loaded after the faulted run
+either. A dropped connection makes the host unreachable, so no always section runs; the dropped command goes on and
+unloads its own mounts. A backup cut off while copying leaves only a ``.partial`` folder, which the re-run's backup
+removes: the test asserts that none is left.
 
 Cost: each case takes about 40 s of one worker on a 2-core machine. The default runs Gen2 with a deterministic, evenly
 spread subset (5 cases and 2 equal-state samples per run: about 5 minutes of wall time with ``-n 2``).
@@ -81,7 +78,6 @@ class CaseResult:
     case: Case
     problems: list[str] = field(default_factory=list)
     left_loaded: list[dict] = field(default_factory=list)   # hives mounted after the faulted run
-    incomplete_backups: list[str] = field(default_factory=list)   # interrupted backup folders left after the re-run
 
 
 def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -149,12 +145,6 @@ def _play(inventory: Path, extra_vars: dict) -> PlaybookRun:
         return PlaybookRun(-1, f"timed out after {RUN_TIMEOUT_S} s: {str(error.stdout or '')[-2500:]}", {})
 
 
-def _collection_mounts_of_the_broken_disk(hives: list[dict]) -> bool:
-    """Mounts the collection makes (named vmrescue_…) of the broken disk's own store and hives (not on C:)."""
-    return all(h["name"].lower().startswith("vmrescue_") and h["file"] and not h["file"].startswith("C/")
-               for h in hives)
-
-
 def _run_case(case: Case, template: Path, work: Path, plan: Plan, expected: dict, extra_vars: dict) -> CaseResult:
     """The faulted run then the re-run on one simulator."""
     machine = work / "machine"
@@ -176,8 +166,8 @@ def _run_case(case: Case, template: Path, work: Path, plan: Plan, expected: dict
                                    f"(exit code {commands[case.command - 1]['exit_code']})")
             return result
         result.left_loaded = _loaded_hives_now(fingerprints)
-        if not _collection_mounts_of_the_broken_disk(result.left_loaded):
-            result.problems.append(f"the faulted run (rc {faulted.rc}) left other hives loaded: {result.left_loaded}")
+        if result.left_loaded:
+            result.problems.append(f"the faulted run (rc {faulted.rc}) left hives loaded: {result.left_loaded}")
         rerun = _play(inventory, extra_vars)
         counts = rerun.recap.get(HOST, {})
         if rerun.rc != 0 or counts.get("failed") or counts.get("unreachable"):
@@ -185,9 +175,7 @@ def _run_case(case: Case, template: Path, work: Path, plan: Plan, expected: dict
         if _loaded_hives_now(fingerprints):
             result.problems.append(f"the re-run left hives loaded: {_loaded_hives_now(fingerprints)}")
     actual = end_state(machine)
-    result.incomplete_backups = incomplete_backups(actual)
-    for backups in actual["backups"].values():
-        backups["incomplete"] = []      # the second known defect: reported, not compared (see the docstring)
+    result.problems += [f"an interrupted backup was left: {folder}" for folder in incomplete_backups(actual)]
     result.problems += differences(expected, actual)
     if not result.problems:
         shutil.rmtree(work)
@@ -211,10 +199,7 @@ def test_a_fault_at_any_statement_leaves_no_hive_loaded_and_the_re_run_converges
             results.append(_run_case(case, template, tmp_path / f"case-{position}", plan, expected, RUNS[run]))
         except Exception as error:      # one broken case must not hide the others' results
             results.append(CaseResult(case, problems=[f"{type(error).__name__}: {error}"]))
-    left_loaded = [r.case.id for r in results if r.left_loaded]
-    interrupted = {r.case.id: r.incomplete_backups for r in results if r.incomplete_backups}
-    print(f"cases run {len(results)}, kill points they stand for {sum(r.case.stands_for for r in results)}; "
-          f"KNOWN DEFECT 1, hives left loaded by the faulted run until the re-run: {len(left_loaded)} {left_loaded}; "
-          f"KNOWN DEFECT 2, interrupted backup folders left after the re-run: {len(interrupted)} {interrupted}")
+    print(f"cases run {len(results)}, kill points they stand for {sum(r.case.stands_for for r in results)}, "
+          f"failed {sum(bool(r.problems) for r in results)}")
     failures = {r.case.id: r.problems for r in results if r.problems}
     assert not failures, json.dumps(failures, indent=1)[:20000]

@@ -74,6 +74,8 @@ def _check_unmappable_record_fails_the_host(journal_file: Path, inventory: Path)
     assert failed.rc != 0 and host_counts(failed, HOST)["failed"] == 1, failed.explain()
     assert re.search(r"Journal records: 0 restored, \d+ already original, 1 could not", failed.output), failed.explain()
     assert "The journal restore is not complete" in failed.output and "0badd15c" in failed.output, failed.explain()
+    # The summary must not claim the host is "already as asked".
+    assert "Changed before the failure: " in failed.output and "already as asked" not in failed.output, failed.explain()
 
 
 def _as_format1(journal_file: Path, paths: dict[str, str]) -> None:

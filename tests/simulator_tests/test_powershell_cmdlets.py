@@ -59,6 +59,23 @@ def test_new_item_copy_hash_remove(machine: Machine) -> None:
     assert not machine.resolve_path("C:\\vmr").exists()
 
 
+def test_rename_item_moves_a_folder_with_its_contents_and_never_over_an_existing_item(machine: Machine) -> None:
+    folder = machine.resolve_path("C:\\vmr\\20261201T000000Z.partial")
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text("{}")
+    machine.resolve_path("C:\\vmr\\TAKEN").mkdir()
+    code, out, err = run(machine, "Rename-Item -LiteralPath 'C:\\vmr\\20261201T000000Z.partial' -NewName 'taken'\n"
+                                  "Rename-Item -LiteralPath 'C:\\vmr\\20261201T000000Z.partial' -NewName 'C:\\x\\y'\n"
+                                  "Rename-Item -LiteralPath 'C:\\vmr\\nope' -NewName 'z'")
+    assert "Cannot create a file when that file already exists." in err and "RenameItemIOError" in err
+    assert "because it represents a path or device name" in err
+    assert "Cannot rename because item at 'C:\\vmr\\nope' does not exist." in err
+    assert folder.is_dir()
+    assert run(machine, "Rename-Item -LiteralPath 'C:\\vmr\\20261201T000000Z.partial' -NewName '20261201T000000Z'")[2] == ""
+    assert not folder.exists()
+    assert machine.resolve_path("C:\\vmr\\20261201T000000Z\\manifest.json").read_text() == "{}"
+
+
 @pytest.mark.parametrize("command", [
     "Get-Item -LiteralPath 'C:\\missing.txt'",
     "Copy-Item -LiteralPath 'C:\\missing.txt' -Destination 'C:\\x'",

@@ -142,6 +142,16 @@ class AclStore:
                 del data[key]
                 self._write(data)
 
+    def move(self, old_host_path: Path, new_host_path: Path) -> None:
+        """A renamed file or folder keeps its ACLs, and so does everything under a folder."""
+        old, new = self._key(old_host_path), self._key(new_host_path)
+        with self._lock:
+            data = self._read()
+            moved = {(new + key[len(old):] if key == old or key.startswith(old + "/") else key): entry
+                     for key, entry in data.items()}
+            if moved != data:
+                self._write(moved)
+
     def admins_can_write(self, host_path: Path) -> bool:
         return bool(self.get(host_path).rights_of(ADMINISTRATORS) & _WRITE_DATA)
 

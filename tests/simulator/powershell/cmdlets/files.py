@@ -1,9 +1,10 @@
 """File system cmdlets of the contract: Test-Path, Get-Item, Get-ChildItem, Get-FileHash, Get-Content,
-Set-Content, New-Item, Copy-Item, Remove-Item."""
+Set-Content, New-Item, Copy-Item, Remove-Item, Rename-Item."""
 
 from __future__ import annotations
 
 import hashlib
+import ntpath
 import re
 import shutil
 
@@ -181,6 +182,29 @@ def remove_item(ctx: CmdletContext, bound: dict, pipeline_input: list) -> list:
     return []
 
 
+def rename_item(ctx: CmdletContext, bound: dict, pipeline_input: list) -> list:
+    """FileSystemProvider.RenameItem: a new name in the same folder (never a path), never over an existing item
+    (names compared as NTFS does, without case); one rename of the directory entry, so a folder moves with
+    everything in it."""
+    windows_path = paths.normalize(ctx, paths.chosen_path(ctx, bound) or "")
+    host = paths.to_host(ctx, windows_path)
+    if not host.exists():
+        raise ctx.fail(f"Cannot rename because item at '{windows_path}' does not exist.", "InvalidOperation", "",
+                       "PSInvalidOperationException", "InvalidOperation")
+    new_name = bound.get("NewName", "")
+    if not new_name or ntpath.basename(new_name.replace("/", "\\")) != new_name:
+        raise ctx.fail("Cannot rename the specified target, because it represents a path or device name.",
+                       "InvalidArgument", f"{windows_path}:String", "ArgumentException", "RenameItemArgumentError")
+    paths.refuse_protected_write(ctx, windows_path, host)
+    if any(other.name.lower() == new_name.lower() and other != host for other in host.parent.iterdir()):
+        raise ctx.fail("Cannot create a file when that file already exists.", "WriteError", f"{windows_path}:String",
+                       "IOException", "RenameItemIOError")
+    target = host.parent / new_name
+    host.rename(target)
+    ctx.machine.acls.move(host, target)
+    return []
+
+
 SPECS = (
     CmdletSpec("Test-Path", _PATHS + (ParamSpec("PathType", "choice", choices=("Any", "Container", "Leaf"),
                                                 aliases=("Type",)),), test_path,
@@ -210,4 +234,6 @@ SPECS = (
                copy_item, MANAGEMENT.format("CopyItem"), exclusive=_EXCLUSIVE_PATHS),
     CmdletSpec("Remove-Item", _PATHS + (ParamSpec("Force", "switch"), ParamSpec("Recurse", "switch")),
                remove_item, MANAGEMENT.format("RemoveItem"), exclusive=_EXCLUSIVE_PATHS),
+    CmdletSpec("Rename-Item", _PATHS + (ParamSpec("NewName", "string", 1), ParamSpec("Force", "switch")),
+               rename_item, MANAGEMENT.format("RenameItem"), exclusive=_EXCLUSIVE_PATHS),
 )

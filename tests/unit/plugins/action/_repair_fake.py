@@ -126,6 +126,14 @@ class FakeWindows:
             if "VersionInfo" in text:
                 info["VersionInfo"] = {"FileVersion": self.versions.get(args[0].lower()), "ProductVersion": None}
             return [json.dumps(info)]
+        if text.startswith("Get-ChildItem") and "-Directory" in text:
+            prefix = args[0].lower().rstrip("\\") + "\\"
+            children = set()
+            for path in [*self.dirs, *self.files]:
+                rest = self.names.get(path, path)[len(prefix):] if path.startswith(prefix) else ""
+                if "\\" in rest or (rest and path in self.dirs):
+                    children.add(rest.split("\\")[0])
+            return [json.dumps([{"Name": name} for name in sorted(children)])] if children else []
         if text.startswith("Get-ChildItem"):
             prefix = args[0].lower().rstrip("\\") + "\\"
             found = [{"Name": self.names[k][len(prefix):], "FullName": self.names[k], "Length": len(v)}
@@ -149,8 +157,24 @@ class FakeWindows:
         if text.startswith("New-Item"):
             self.dirs.add(args[0].lower().rstrip("\\"))
             return []
+        if text.startswith("Remove-Item") and "-Recurse" in text:
+            prefix = args[0].lower().rstrip("\\")
+            self.files = {k: v for k, v in self.files.items() if not k.startswith(prefix + "\\")}
+            self.dirs = {d for d in self.dirs if d != prefix and not d.startswith(prefix + "\\")}
+            return []
         if text.startswith("Remove-Item"):
             self.files.pop(args[0].lower(), None)
+            return []
+        if text.startswith("Rename-Item"):
+            old = args[0].lower().rstrip("\\")
+            new = old.rsplit("\\", 1)[0] + "\\" + args[1].lower()
+            assert not (self._is_dir(new) or new in self.files), f"Rename-Item onto an existing {new}"
+            moved = {k: (new + k[len(old):] if k.startswith(old + "\\") else k) for k in self.files}
+            self.files = {moved[k]: v for k, v in self.files.items()}
+            self.names = {moved.get(k, k): (args[0].rstrip("\\").rsplit("\\", 1)[0] + "\\" + args[1]
+                                            + n[len(old):] if k.startswith(old + "\\") else n)
+                          for k, n in self.names.items()}
+            self.dirs = {new + d[len(old):] if d == old or d.startswith(old + "\\") else d for d in self.dirs}
             return []
         if text.startswith("Set-Content"):
             self.write(args[0], b"\xef\xbb\xbf" + args[1].encode("utf-8"))

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.vmrescue.windows.plugins.action import offline_lock
 from ansible_collections.vmrescue.windows.plugins.action.offline_lock import ActionModule as OfflineLock
 from ansible_collections.vmrescue.windows.plugins.module_utils import _run_lock as lock
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import UNLOAD_ATTEMPTS, mount_key
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.tests.unit.plugins.action.action_harness import run_action
 from ansible_collections.vmrescue.windows.tests.unit.plugins.scripted_host import CMDLET_ERROR
@@ -27,13 +28,27 @@ def _literal(text: str) -> str:
 class Files:
     """The few file operations the lock commands use, on a dict {path: text} (paths compared case-insensitively)."""
 
-    def __init__(self, files: dict[str, str] | None = None, before_read=None, before_write=None) -> None:
+    def __init__(self, files: dict[str, str] | None = None, before_read=None, before_write=None,
+                 mounted: set[str] | None = None, in_use: bool = False) -> None:
         self.files = {k.lower(): v for k, v in (files or {}).items()}
         # Another "run" acting between two of our commands: before a read, or before our first write of a command.
         self.before_read, self.before_write = before_read, before_write
         self.reads = 0
+        # reg load'ed hives by key (HKLM\vmrescue_...); in_use: Windows refuses every reg unload (an open handle).
+        self.mounted, self.in_use = set(mounted or ()), in_use
+        self.events: list[str] = []
+        self.unload_attempts = 0
 
     def __call__(self, step: str, line: str):
+        if m := re.fullmatch(rf"reg\.exe 'query' {_LITERAL}", line):
+            return [], 0 if _literal(m[1]) in self.mounted else 1
+        if m := re.fullmatch(rf"reg\.exe 'unload' {_LITERAL}", line):
+            self.unload_attempts += 1
+            if self.in_use or _literal(m[1]) not in self.mounted:
+                return [], 1
+            self.mounted.discard(_literal(m[1]))
+            self.events.append(f"unloaded while the lock was {'held' if PATH.lower() in self.files else 'gone'}")
+            return [], 0
         if m := re.fullmatch(rf"Test-Path -LiteralPath {_LITERAL} -PathType Leaf", line):
             if self.before_read:
                 self.before_read(self)
@@ -184,6 +199,54 @@ def test_release_removes_only_this_runs_lock():
     files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))})
     result = _result(files, state="absent")
     assert result["changed"] is False and files.owner()["run_id"] == "other-run" and result["warnings"]
+
+
+SYSTEM, SOFTWARE, STORE = ("F:\\Windows\\System32\\config\\SYSTEM", "F:\\Windows\\System32\\config\\SOFTWARE",
+                           "Z:\\EFI\\Microsoft\\Boot\\BCD")
+
+
+def test_release_unloads_what_a_cut_off_command_left_mounted_while_the_lock_is_still_held():
+    files = Files(mounted={mount_key(SYSTEM), mount_key(STORE)})
+    _run(files)
+    result, recorder = _run(files, state="absent", unload_hives=[SYSTEM, SOFTWARE, STORE, SYSTEM.upper()])
+    assert not result.get("failed"), result
+    assert (result["hives_unloaded"], result["hives_left_loaded"]) == ([SYSTEM, STORE], [])
+    assert files.mounted == set() and files.files == {}
+    assert files.events == ["unloaded while the lock was held"] * 2
+    assert all("cut off; unloaded it" in warning for warning in result["warnings"]) and len(result["warnings"]) == 2
+    assert [c["name"] for c in result["remote_commands"]] == ["lock-read", "lock-release"]
+
+
+def test_release_with_nothing_left_mounted_unloads_nothing_and_does_not_warn():
+    files = Files()
+    _run(files)
+    result = _result(files, state="absent", unload_hives=[SYSTEM, STORE])
+    assert (result["hives_unloaded"], result["hives_left_loaded"]) == ([], []) and "warnings" not in result
+    assert files.files == {} and files.unload_attempts == 0
+
+
+def test_a_mount_in_use_is_reported_and_the_lock_still_released():
+    files = Files(mounted={mount_key(SOFTWARE)}, in_use=True)
+    _run(files)
+    result = _result(files, state="absent", unload_hives=[SYSTEM, SOFTWARE])
+    assert not result.get("failed"), result
+    assert (result["hives_unloaded"], result["hives_left_loaded"]) == ([], [SOFTWARE])
+    assert "could not be unloaded" in result["warnings"][0] and files.files == {}
+    assert files.unload_attempts == UNLOAD_ATTEMPTS
+
+
+def test_another_runs_mounts_are_never_unloaded():
+    files = Files({PATH: _other(NOW + dt.timedelta(minutes=30))}, mounted={mount_key(SYSTEM)})
+    result, recorder = _run(files, state="absent", unload_hives=[SYSTEM])
+    assert result["changed"] is False and files.mounted == {mount_key(SYSTEM)}
+    assert [c["name"] for c in result["remote_commands"]] == ["lock-read"]
+
+
+@pytest.mark.parametrize("args", [{"unload_hives": [SYSTEM]}, {"state": "absent", "unload_hives": ["config\\SYSTEM"]},
+                                  {"state": "absent", "unload_hives": ["\\\\server\\c$\\SYSTEM"]}])
+def test_unload_hives_is_checked_before_any_command(args):
+    result, recorder = _run(Files(), **args)
+    assert result["failed"] is True and "unload_hives" in result["msg"] and recorder.scripts == []
 
 
 def test_an_unreadable_lock_is_never_taken_over():

@@ -11,6 +11,8 @@ from ansible_collections.vmrescue.windows.tests.unit.plugins.action._repair_fake
 from ansible_collections.vmrescue.windows.plugins.action.driver_file import ActionModule as DriverFile
 from ansible_collections.vmrescue.windows.plugins.action.driver_file import version_tuple
 from ansible_collections.vmrescue.windows.plugins.action.offline_backup import ActionModule as Backup
+from ansible_collections.vmrescue.windows.plugins.module_utils import _journal_location
+from ansible_collections.vmrescue.windows.plugins.module_utils._catalogue_registry import JournalChangedError
 
 BCD = "Z:\\EFI\\Microsoft\\Boot\\BCD"
 DRIVER = "F:\\Windows\\System32\\drivers\\filecrypt.sys"
@@ -102,13 +104,41 @@ def test_an_unreadable_source_fails_and_no_manifest_is_written():
 
 def test_a_copy_that_differs_from_its_source_gets_no_manifest():
     windows = machine()
-    windows.corrupt_copies_to.add("f:\\vmrescue-backup\\r1\\config\\system.log1")
+    windows.corrupt_copies_to.add("f:\\vmrescue-backup\\r1.partial\\config\\system.log1")
     result = backup(windows, run_id="r1")
     assert result["failed"] and result["verified"] is False
     assert result["problems"] == ["the copy of F:\\Windows\\System32\\config\\SYSTEM.LOG1 differs from it (SHA-256)"]
     assert windows.commands == ["backup-read", "backup-copy"]
     assert "f:\\vmrescue-backup\\latest.json" not in windows.files
-    assert "f:\\vmrescue-backup\\r1\\manifest.json" not in windows.files
+    # Only the partial folder exists: nothing under the backup's own name looks like a backup.
+    assert not any(k.startswith("f:\\vmrescue-backup\\r1\\") for k in windows.files)
+    assert not any(k.endswith("manifest.json") for k in windows.files)
+
+
+def test_an_interrupted_backups_folder_is_removed_by_the_next_backup_and_nothing_else():
+    windows = machine()
+    windows.write("F:\\vmrescue-backup\\20261201T061010Z.partial\\config\\SYSTEM", b"half a hive")
+    windows.write("F:\\vmrescue-backup\\operator notes\\readme.txt", b"mine")
+    windows.write("F:\\vmrescue-backup\\odd name.partial\\x", b"not a run id: not ours")
+    check = make_plugin(Backup, windows, {"windows_drive": "F:", "bcd_store": BCD, "run_id": "r1"}, check=True,
+                        diff=True).run(task_vars={})
+    assert check["interrupted_backups_removed"] == ["F:\\vmrescue-backup\\20261201T061010Z.partial"]
+    assert "f:\\vmrescue-backup\\20261201t061010z.partial\\config\\system" in windows.files
+    result = backup(windows, run_id="r1")
+    assert not result.get("failed"), result
+    assert result["interrupted_backups_removed"] == ["F:\\vmrescue-backup\\20261201T061010Z.partial"]
+    assert not any(".partial" in k and "odd name" not in k for k in windows.files)
+    assert windows.files["f:\\vmrescue-backup\\operator notes\\readme.txt"] == b"mine"
+    assert "f:\\vmrescue-backup\\r1\\manifest.json" in windows.files
+
+
+def test_an_existing_backup_folder_is_never_copied_over():
+    windows = machine()
+    backup(windows, run_id="r1")
+    before = dict(windows.files)
+    result = backup(windows, run_id="r1", force=True)
+    assert result["failed"] and "exists already" in result["msg"] and windows.files == before
+    assert windows.commands[-1] == "backup-read"
 
 
 def test_backup_check_mode_writes_nothing():
@@ -442,3 +472,35 @@ def test_a_journal_restore_never_writes_to_the_recovery_vms_own_disk():
     result = restore(windows)
     assert result["failed"] and "own running system" in result["msg"], result
     assert windows.commands[-1] == "driver-restore-read"
+
+
+def test_a_controller_source_is_uploaded_once_when_the_swap_is_read_and_planned_again(tmp_path, monkeypatch):
+    windows = machine()
+    local = tmp_path / "filecrypt.sys"
+    local.write_bytes(pe(b"good"))
+    plugin = make_plugin(DriverFile, windows, {"name": "filecrypt.sys", "windows_drive": "F:",
+                                               "src_controller": str(local), "journal": JOURNAL})
+    uploads = []
+
+    def transfer(source, remote):
+        uploads.append(remote)
+        windows.write(remote, local.read_bytes())
+    plugin._find_needle = lambda folder, name: name
+    plugin._transfer_file = transfer
+    plugin._connection._shell.tmpdir = "C:\\Users\\admin\\AppData\\Local\\Temp\\ansible-tmp-1"
+    plugin._remove_tmp_path = lambda path: None
+    monkeypatch.setattr(_journal_location, "pause_before_attempt", lambda attempt: None)
+    run_script, backups = plugin.run_script, []
+
+    def another_run_writes_the_journal_first(script):
+        # The first backup command meets another run's journal write: its guard stops it before any change.
+        if script.name == "driver-backup":
+            backups.append(script.name)
+            if len(backups) == 1:
+                raise JournalChangedError("the journal changed since it was read")
+        return run_script(script)
+    plugin.run_script = another_run_writes_the_journal_first
+    result = plugin.run(task_vars={})
+    assert not result.get("failed"), result
+    assert len(backups) == 2 and len(uploads) == 1 and windows.commands.count("driver-read") == 2
+    assert windows.files[DRIVER.lower()] == pe(b"good")

@@ -71,9 +71,13 @@ def test_an_identity_change_is_recorded_before_it_is_made_and_put_back_before_th
 
 def test_many_files_are_copied_and_hashed_by_one_command():
     planned = [BackupFile(f"F:\\Windows\\System32\\config\\HIVE{i:02d}", f"config\\HIVE{i:02d}", 1) for i in range(40)]
-    script = files.backup_copy_script("F:\\vmrescue-backup\\r1", planned)
-    assert script.step_names == ["mkdir"] + [f"{kind}.{i}" for i in range(40) for kind in ("hsrc", "copy", "hdst")]
-    assert "New-Item -ItemType Directory -Path 'F:\\vmrescue-backup\\r1\\config' -Force | Out-Null" in script.render()
+    script = files.backup_copy_script("F:\\vmrescue-backup\\r1.partial", planned, ["F:\\vmrescue-backup\\r0.partial"])
+    assert script.step_names == ["clean.0", "mkdir"] + [f"{kind}.{i}" for i in range(40)
+                                                        for kind in ("hsrc", "copy", "hdst")]
+    text = script.render()
+    assert "Remove-Item -LiteralPath 'F:\\vmrescue-backup\\r0.partial' -Recurse -Force" in text
+    assert "New-Item -ItemType Directory -Path 'F:\\vmrescue-backup\\r1.partial\\config' -Force | Out-Null" in text
+    assert "-Destination 'F:\\vmrescue-backup\\r1.partial\\config\\HIVE39' -Force" in text
     verify = files.hash_script("backup-verify", [f.source for f in planned])
     assert verify.step_names == [f"h.{i}" for i in range(40)]
 
@@ -212,5 +216,10 @@ def test_hash_answers():
 
 
 def test_manifest_text_is_written_as_one_literal():
-    script = files.manifest_script("F:\\b\\r\\manifest.json", '{"a":"it\'s"}', "F:\\b\\latest.json")
-    assert "-Value '{\"a\":\"it''s\"}' -Encoding UTF8 -NoNewline" in script.render()
+    script = files.manifest_script("F:\\b\\r.partial\\manifest.json", "F:\\b\\r\\manifest.json", '{"a":"it\'s"}',
+                                   "F:\\b\\latest.json")
+    text = script.render()
+    assert "Set-Content -LiteralPath 'F:\\b\\r.partial\\manifest.json' -Value '{\"a\":\"it''s\"}' -Encoding UTF8 -NoNewline" in text
+    # The folder takes its final name only once its manifest is in it, and latest.json is copied from there.
+    assert text.index("Set-Content") < text.index("Rename-Item -LiteralPath 'F:\\b\\r.partial' -NewName 'r'") \
+        < text.index("Copy-Item -LiteralPath 'F:\\b\\r\\manifest.json' -Destination 'F:\\b\\latest.json'")

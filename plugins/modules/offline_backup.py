@@ -12,7 +12,7 @@ description:
   - The copies go to C(<run_id>.partial) first; the folder gets its final name only once its manifest is in it, so a
     folder under its final name always holds a complete, verified backup. A new backup first removes the
     C(.partial) folders that interrupted backups left in O(backup_dir) (RV(interrupted_backups_removed)).
-  - An existing folder is never copied over: a O(run_id) whose folder exists fails before anything is written.
+  - An existing folder is never copied over; a O(run_id) whose folder exists fails before anything is written.
   - Idempotent. When C(latest.json) names a backup whose files still hash as recorded, nothing is copied
     (C(changed=false)) unless O(force=true).
   - Repair tasks should run only after this module returned RV(verified=true).

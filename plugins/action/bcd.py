@@ -36,7 +36,12 @@ from ansible_collections.vmrescue.windows.plugins.plugin_utils._action import Vm
 class ActionModule(VmrescueAction):
     ARGUMENT_SPEC = {
         "store": {"type": "str", "required": True},
-        "objects": {"type": "list", "elements": "dict"},
+        "objects": {"type": "list", "elements": "dict", "options": {
+            "id": {"type": "str", "required": True},
+            # Element names to values: the names and values are checked against the element catalogue in _bcd_plan.
+            "set": {"type": "dict"},
+            "remove": {"type": "list", "elements": "str"},
+        }},
         "journal": {"type": "str"},
         "restore_journal": {"type": "bool", "default": False},
     }

@@ -6,8 +6,8 @@ Commands: read (sources, latest manifest); if a manifest exists, hash its files 
 otherwise one command removes what interrupted backups left (``<run id>.partial``), hashes every source, copies it
 into ``<run id>.partial`` and hashes the copy, and one more writes the manifest and renames the folder to ``<run id>``,
 sent only once the controller saw every copy match its source. A manifest on disk therefore always describes a
-verified backup, and a folder under its final name always holds one. (The manifest cannot be written by the copying command itself: the remote PowerShell subset cannot compare
-two hashes, see ``_catalogue_files.manifest_script``.)
+verified backup, and a folder under its final name always holds one. (The manifest cannot be written by the copying
+command itself: the remote PowerShell subset cannot compare two hashes, see ``_catalogue_files.manifest_script``.)
 """
 
 from __future__ import annotations

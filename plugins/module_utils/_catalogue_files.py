@@ -117,7 +117,8 @@ def parse_file_probe(path: str, lines: list[str]) -> FileProbe:
 
 
 def list_folders(folder: str) -> str:
-    return f"Get-ChildItem -LiteralPath {q(folder)} -Force -Directory | Select-Object -Property Name | ConvertTo-Json -Compress"
+    return (f"Get-ChildItem -LiteralPath {q(folder)} -Force -Directory | Select-Object -Property Name"
+            " | ConvertTo-Json -Compress")
 
 
 def folder_names(lines: list[str], folder: str) -> list[str]:
@@ -161,7 +162,8 @@ def backup_copy_script(partial_path: str, files: t.Sequence[t.Any], leftovers: t
     then per file: hash the source (``hsrc.<i>``), copy it, hash the copy (``hdst.<i>``)."""
     script = RemoteScript("backup-copy")
     for index, leftover in enumerate(leftovers):
-        script.cmdlet(f"clean.{index}", if_container(leftover, f"Remove-Item -LiteralPath {q(leftover)} -Recurse -Force"))
+        script.cmdlet(f"clean.{index}",
+                      if_container(leftover, f"Remove-Item -LiteralPath {q(leftover)} -Recurse -Force"))
     folders = sorted({ntpath.dirname(join(partial_path, f.relative)) for f in files})
     script.cmdlet("mkdir", "\n".join(make_dir(folder) for folder in folders))
     for index, item in enumerate(files):

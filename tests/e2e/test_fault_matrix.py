@@ -24,7 +24,8 @@ removes: the test asserts that none is left.
 
 Cost: each case takes about 40 s of one worker on a 2-core machine. The default runs Gen2 with a deterministic, evenly
 spread subset (5 cases and 2 equal-state samples per run: about 5 minutes of wall time with ``-n 2``).
-``VMRESCUE_FAULT_MATRIX=full`` runs every case of the reduced matrix, Gen2 and Gen1, in 8 shards per run that xdist
+``VMRESCUE_FAULT_MATRIX=full`` runs every case of the reduced matrix, Gen2 and Gen1 (``VMRESCUE_FAULT_MATRIX_GENERATIONS``
+chooses), in 8 shards per run that xdist
 spreads over its workers.
 """
 
@@ -67,7 +68,9 @@ RUNS = {
 RUN_TIMEOUT_S = 300
 SETTLE_TIMEOUT_S = 120
 FULL = os.environ.get("VMRESCUE_FAULT_MATRIX", "").lower() == "full"
-GENERATIONS = (2, 1) if FULL else (2,)
+# VMRESCUE_FAULT_MATRIX_GENERATIONS=1 (or 2,1) runs Gen1 too, in either mode.
+GENERATIONS = tuple(int(generation) for generation in
+                    os.environ.get("VMRESCUE_FAULT_MATRIX_GENERATIONS", "2,1" if FULL else "2").split(","))
 SHARDS = 8 if FULL else 1
 DEFAULT_CASES_PER_RUN = 5
 PREMISE_SAMPLES = 8 if FULL else 2

@@ -24,9 +24,8 @@ removes: the test asserts that none is left.
 
 Cost: each case takes about 40 s of one worker on a 2-core machine. The default runs Gen2 with a deterministic, evenly
 spread subset (5 cases and 2 equal-state samples per run: about 5 minutes of wall time with ``-n 2``).
-``VMRESCUE_FAULT_MATRIX=full`` runs every case of the reduced matrix, Gen2 and Gen1 (``VMRESCUE_FAULT_MATRIX_GENERATIONS``
-chooses), in 8 shards per run that xdist
-spreads over its workers.
+``VMRESCUE_FAULT_MATRIX=full`` runs every case of the reduced matrix, Gen2 and Gen1, in 8 shards per run that xdist
+spreads over its workers; ``VMRESCUE_FAULT_MATRIX_GENERATIONS=1`` (or ``2,1``) chooses the generations in either mode.
 """
 
 from __future__ import annotations

@@ -82,6 +82,7 @@ class ActionModule(VmrescueAction):
                 diagnosis["suspects"], params["replacement_dir"], params["replacement_catalog_dir"], store, stats)
         return {
             "changed": False,
+            "warnings": diagnosis["warnings"],
             "diagnosis": diagnosis,
             "drivers": [dict(d.as_dict(), exists=bool(d.file and evidence.drivers[d.file].exists),
                              sha256=evidence.drivers[d.file].sha256 if d.file else None,

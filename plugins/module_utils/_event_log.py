@@ -25,8 +25,10 @@ CodeIntegrity log (``Microsoft-Windows-CodeIntegrity%4Operational.evtx``), detec
 
 Which entries count. A boot that ends in 0x5A while it loads boot drivers usually dies before the event log service
 flushes anything, so the logs normally hold *earlier* boots only. Entries count as evidence when they belong to the
-last boot the System log recorded (at or after its last 6005), and, when a dump records the crash time, not after
-it; older entries are only counted. Without a 6005 every entry counts. Absent logs, or logs without such entries,
+last boot the System log recorded, and, when a dump records the crash time, are not later than it; older entries are
+only counted. That boot begins ``BOOT_LEAD`` before its 6005: Code Integrity checks boot drivers before the event
+log service runs, and those entries keep their own, earlier time (so a reboot within ``BOOT_LEAD`` of the one
+before can bring that boot's last entries in). Without a 6005 every entry counts. Absent logs, or logs without such entries,
 say nothing (never "healthy"): ``-ErrorAction SilentlyContinue`` is what lets a log without matching events (the
 cmdlet's NoMatchingEventsFound error) through, so an unreadable log looks the same as one without entries.
 """
@@ -48,6 +50,7 @@ SCM = "Service Control Manager"
 EVENT_LOG_SERVICE = "EventLog"
 CODE_INTEGRITY = "Microsoft-Windows-CodeIntegrity"
 BOOT_MARKER = 6005
+BOOT_LEAD = datetime.timedelta(minutes=10)     # from loading boot drivers to starting the event log service
 SERVICE_START_FAILED, BOOT_DRIVERS_FAILED = 7000, 7026
 # Event ID -> index of the file name in Properties.
 CODE_INTEGRITY_FILE_FIELD = {3001: 1, 3002: 1, 3003: 1, 3004: 1, 3077: 1}
@@ -110,16 +113,19 @@ def event_log_findings(events: list[Event], logs_present: dict[str, bool], drive
                        windows_dir: str, crash_time: str | None) -> EventLogFindings:
     """The entries of the last recorded boot that name a boot-critical driver, as evidence per service."""
     markers = [e.time for e in events if e.event_id == BOOT_MARKER and e.provider == EVENT_LOG_SERVICE and e.time]
-    since = max(markers) if markers else None
+    last_boot = max(markers) if markers else None
+    since = None if last_boot is None else last_boot - BOOT_LEAD
     until = _parse_iso(crash_time)
-    counted = [e for e in events if _in_window(e, since, until)]
+    # Oldest first, whatever order the reader gave (Get-WinEvent gives newest first).
+    counted = sorted((e for e in events if _in_window(e, since, until)), key=lambda e: (e.time, e.log, e.event_id))
     evidence: dict[str, list[dict]] = {}
     for event in counted:
         for driver in _named_drivers(event, drivers, windows_dir):
             evidence.setdefault(driver.service, []).append(_item(event))
     return EventLogFindings(evidence, {
         "logs": logs_present,
-        "last_recorded_boot": None if since is None else _iso(since),
+        "last_recorded_boot": None if last_boot is None else _iso(last_boot),
+        "counted_since": None if since is None else _iso(since),
         "until": None if until is None else _iso(until),
         "entries_read": len(events),
         "entries_counted": len(counted),

@@ -88,20 +88,41 @@ def test_a_healthy_disk_with_the_real_signed_samples_has_no_suspect(tmp_path):
     assert {d["signature"]["verdict"] for d in result["drivers"]} == {"embedded", "catalog"}
 
 
-def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_both_summaries(tmp_path):
-    from tests.e2e.test_playbooks_support import run_playbook
+def _host_block(output: str, host: str, marker: str) -> str:
+    """The debug message of ``host`` that contains ``marker`` (several hosts print their blocks in any order)."""
+    for block in output.split(f"ok: [{host}] => ")[1:]:
+        block = block.split("\n}\n", 1)[0]
+        if marker in block:
+            return block
+    return ""
 
-    machine = _machine(tmp_path, "crashed", "critical-service-failed")
-    extra = {"vmrescue_phases": "discover,diagnose", "vmrescue_hosts": "all",
-             "diagnose_evidence_store": str(tmp_path / "store")}
-    with running_simulator(machine) as sim:
-        run = run_playbook("critical_service_repair.yml", sim.inventory_path, extra)
-        catalogue = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+
+def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_every_language(tmp_path):
+    """One ansible-playbook run, one crashed machine and simulator per display language (a host each): every host
+    names FileCrypt first, with its evidence, in its own summary and in the fleet summary."""
+    import contextlib
+
+    from tests.e2e.test_playbooks_support import run_playbook, write_inventory
+
+    hosts = {f"rescue-{language.lower()}": language for language in LANGUAGES}
+    with contextlib.ExitStack() as stack:
+        simulators = {name: stack.enter_context(running_simulator(
+            _machine(tmp_path, name, "critical-service-failed"), language=language))
+            for name, language in hosts.items()}
+        inventory = write_inventory(tmp_path / "languages.ini", {n: s.inventory_path for n, s in simulators.items()})
+        extra = {"vmrescue_phases": "discover,diagnose", "diagnose_evidence_store": str(tmp_path / "store")}
+        run = run_playbook("critical_service_repair.yml", inventory, extra, forks=len(hosts))
+        catalogue = {name: [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+                     for name, sim in simulators.items()}
     assert run.rc == 0, run.explain()
-    assert "Suspects: FileCrypt: signature+boot-log+event-log" in run.output, run.explain()
-    assert "Diagnosis: CRITICAL_SERVICE_FAILED, suspects FileCrypt - Replace" in run.output, run.explain()
-    assert ": done; suspects: FileCrypt" in run.output, run.explain()     # the fleet summary
-    assert catalogue.count("diagnosis-evidence") == 1 and catalogue.count("diagnosis-hashes") == 1
+    for name, language in hosts.items():
+        shown = _host_block(run.output, name, "Suspects: ")
+        assert "Suspects: FileCrypt: signature+boot-log+event-log\"" in shown, (language, shown or run.explain())
+        assert "CRITICAL_SERVICE_FAILED (0xC0000428 STATUS_INVALID_IMAGE_HASH)" in shown, language
+        summary = _host_block(run.output, name, "Diagnosis: ")
+        assert "Diagnosis: CRITICAL_SERVICE_FAILED, suspects FileCrypt - Replace" in summary, (language, summary)
+        assert f"{name}: done; suspects: FileCrypt\"" in run.output, (language, run.explain())   # the fleet summary
+        assert catalogue[name].count("diagnosis-evidence") == 1 and catalogue[name].count("diagnosis-hashes") == 1
     assert all(counts["changed"] == 0 for counts in run.recap.values()), run.recap
 
 

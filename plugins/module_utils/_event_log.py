@@ -149,8 +149,9 @@ def _named_drivers(event: Event, drivers: list[BootDriver], windows_dir: str) ->
         names = {name.strip().lower() for name in str(_field(event, 0) or "").splitlines() if name.strip()}
         return [d for d in drivers if d.service.lower() in names]
     if event.provider == SCM and event.event_id == SERVICE_START_FAILED:
+        # The name the service displays: its DisplayName when that is a literal, else (usually) the service name.
         name = str(_field(event, 0) or "").strip().lower()
-        return [d for d in drivers if name and d.service.lower() == name]
+        return [d for d in drivers if name and name in (d.service.lower(), (d.display_name or "").lower())]
     field = CODE_INTEGRITY_FILE_FIELD.get(event.event_id)
     if event.provider == CODE_INTEGRITY and field is not None:
         return _drivers_of_file(str(_field(event, field) or ""), drivers, windows_dir)

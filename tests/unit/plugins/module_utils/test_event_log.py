@@ -95,6 +95,14 @@ def test_only_the_last_recorded_boot_counts_and_nothing_after_the_crash():
     assert list(_findings(entries, []).evidence) == ["FileCrypt"]          # no dump: no upper bound
 
 
+def test_a_7000_may_name_a_driver_by_its_literal_display_name():
+    import dataclasses
+
+    drivers = [dataclasses.replace(_DRIVERS[1], display_name="Disk Driver")] + _DRIVERS[2:]
+    events = parse_events(_json((7000, _SCM, "2024-07-13T08:00:11Z", ["Disk Driver", "%%1275"])), "system")
+    assert list(event_log_findings(events, {}, drivers, _WINDOWS, None).evidence) == ["disk"]
+
+
 def test_without_a_boot_marker_every_entry_counts_and_other_providers_with_the_same_id_do_not():
     found = _findings([(7000, _SCM, "2024-07-13T08:00:11Z", ["disk", "%%1275"]),
                        (7000, "Some Other Provider", "2024-07-13T08:00:11Z", ["FileCrypt", "%%1275"])], [])

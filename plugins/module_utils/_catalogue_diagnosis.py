@@ -80,7 +80,8 @@ def evidence_script(paths: EvidencePaths, driver_files: list[str]) -> RemoteScri
         script.cmdlet(f"driver.{index}", file_probe(path))
     for name, (path, event_ids) in paths.event_logs.items():
         script.cmdlet(f"log.{name}", event_query(path, event_ids))
-    script.cmdlet("volumes", "Get-Volume | Select-Object -Property DriveLetter,SizeRemaining | ConvertTo-Json -Compress")
+    script.cmdlet("volumes",
+                  "Get-Volume | Select-Object -Property DriveLetter,SizeRemaining | ConvertTo-Json -Compress")
     return script
 
 

@@ -28,9 +28,10 @@ flushes anything, so the logs normally hold *earlier* boots only. Entries count 
 last boot the System log recorded, and, when a dump records the crash time, are not later than it; older entries are
 only counted. That boot begins ``BOOT_LEAD`` before its 6005: Code Integrity checks boot drivers before the event
 log service runs, and those entries keep their own, earlier time (so a reboot within ``BOOT_LEAD`` of the one
-before can bring that boot's last entries in). Without a 6005 every entry counts. Absent logs, or logs without such entries,
-say nothing (never "healthy"): ``-ErrorAction SilentlyContinue`` is what lets a log without matching events (the
-cmdlet's NoMatchingEventsFound error) through, so an unreadable log looks the same as one without entries.
+before can bring that boot's last entries in). Without a 6005 every entry counts. Absent logs, or logs without such
+entries, say nothing (never "healthy"): ``-ErrorAction SilentlyContinue`` is what lets a log without matching
+events (the cmdlet's NoMatchingEventsFound error) through, so an unreadable log looks the same as one without
+entries.
 """
 
 from __future__ import annotations
@@ -179,8 +180,9 @@ def _field(event: Event, index: int) -> object:
 
 def _item(event: Event) -> dict:
     item = {"kind": "event-log", **event.as_dict()}
-    if event.provider == CODE_INTEGRITY and event.event_id == 3077 and isinstance(_field(event, STATUS_FIELD_3077), int):
-        item["status"] = f"0x{_field(event, STATUS_FIELD_3077) & 0xFFFFFFFF:08X}"
+    status = _field(event, STATUS_FIELD_3077)
+    if event.provider == CODE_INTEGRITY and event.event_id == 3077 and isinstance(status, int):
+        item["status"] = f"0x{status & 0xFFFFFFFF:08X}"
     if event.provider == SCM and event.event_id == SERVICE_START_FAILED:
         item["error"] = _field(event, 1)
     return item

@@ -4,9 +4,9 @@
 
 A complete memory dump is as large as the VM's memory and goes to ``%SystemRoot%\\MEMORY.DMP`` on this volume; with
 less free space than that it cannot be written (a kernel dump is usually smaller, so the check errs on the safe
-side). Issue 8 asks for this warning as one of the checks the Microsoft article implies. The memory size comes from the crash dump the disk already holds (its header's
-PhysicalMemoryBlock, ``_dump_header``), else from the operator (``vm_memory_mb``), else it is not known and the
-check says so instead of guessing.
+side). Issue 8 asks for this warning as one of the checks the Microsoft article implies. The memory size comes from
+the crash dump the disk already holds (its header's PhysicalMemoryBlock, ``_dump_header``), else from the operator
+(``vm_memory_mb``), else it is not known and the check says so instead of guessing.
 """
 
 from __future__ import annotations

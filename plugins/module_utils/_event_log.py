@@ -13,8 +13,9 @@ System log (``System.evtx``):
 - ``Service Control Manager`` 7026, EVENT_BOOT_SYSTEM_DRIVERS_FAILED "The following boot-start or system-start
   driver(s) failed to load: %1": [0] the service names, one per line (Microsoft's Windows Server 2008 event
   reference, technet cc756390).
-- ``EventLog`` 6005 "The Event log service was started": written early in every boot that got as far as the
-  service, so it marks where each recorded boot begins.
+- ``EventLog`` 6005 "The Event log service was started": written in every boot that got as far as the service
+  (listed as the start event of every boot in win2012r2.com's "startup and shutdown event logs" note), so it marks
+  each recorded boot.
 CodeIntegrity log (``Microsoft-Windows-CodeIntegrity%4Operational.evtx``), detection-wiki
 ``microsoft-windows-codeintegrity`` and Elastic's Windows Event Explorer (3076/3077 templates):
 - 3001 (unsigned kernel module), 3002/3003 (page hashes not found), 3004 (file hash not found, CiImageFileHashNotFound

@@ -18,7 +18,7 @@ from ansible_collections.vmrescue.windows.plugins.module_utils import _catalogue
 from ansible_collections.vmrescue.windows.plugins.module_utils import _registry_plan as rp
 from ansible_collections.vmrescue.windows.plugins.module_utils._boot_drivers import boot_driver
 from ansible_collections.vmrescue.windows.plugins.module_utils._boot_log import parse_boot_log
-from ansible_collections.vmrescue.windows.plugins.module_utils._diagnosis import DumpFound, diagnose
+from ansible_collections.vmrescue.windows.plugins.module_utils._diagnosis import DumpFound, OtherEvidence, diagnose
 from ansible_collections.vmrescue.windows.plugins.module_utils._dump_header import parse_dump_header
 from ansible_collections.vmrescue.windows.plugins.module_utils._errors import VmrescueError
 from ansible_collections.vmrescue.windows.plugins.module_utils._evidence_cache import EvidenceStore, TransferStats
@@ -40,10 +40,13 @@ class ActionModule(VmrescueAction):
         "offline_system_drive": {"type": "str", "default": "C:"},
         "replacement_dir": {"type": "str"},
         "replacement_catalog_dir": {"type": "str"},
+        "vm_memory_mb": {"type": "int"},
     }
 
     def run_module(self, params: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         require_libraries()
+        if params["vm_memory_mb"] is not None and params["vm_memory_mb"] <= 0:
+            raise VmrescueError(f"vm_memory_mb must be a positive number of MiB, got {params['vm_memory_mb']}")
         drive = _drive(params["windows_drive"], "windows_drive")
         system_drive = _drive(params["offline_system_drive"], "offline_system_drive")
         windows_dir = drive + "\\Windows"
@@ -72,12 +75,14 @@ class ActionModule(VmrescueAction):
         boot_log = parse_boot_log(store.read(present[evidence.boot_log.path])) if evidence.boot_log.exists else None
         missing = {d.service for d in drivers if d.file and not evidence.drivers[d.file].exists}
         by_service = {d.service: signatures[d.file] for d in drivers if d.file in signatures}
-        diagnosis = diagnose(dumps, boot_log, drivers, missing, by_service, windows_dir)
+        other = OtherEvidence(evidence.events, evidence.logs_present, evidence.free_bytes, params["vm_memory_mb"])
+        diagnosis = diagnose(dumps, boot_log, drivers, missing, by_service, windows_dir, other)
         if params["replacement_dir"]:
             diagnosis["replacements"] = self._replacements(
                 diagnosis["suspects"], params["replacement_dir"], params["replacement_catalog_dir"], store, stats)
         return {
             "changed": False,
+            "warnings": diagnosis["warnings"],
             "diagnosis": diagnosis,
             "drivers": [dict(d.as_dict(), exists=bool(d.file and evidence.drivers[d.file].exists),
                              sha256=evidence.drivers[d.file].sha256 if d.file else None,

@@ -43,6 +43,8 @@ class BootDriver:
     image_path: str | None           # as stored; None when the value is absent
     form: str                        # stable code: systemroot, relative, drive, default, other-drive, unsupported
     file: str | None                 # the file on the attached disk, or None when the path is not on it
+    # DisplayName when it is a literal (an indirect "@file,-id" string is resolved by Windows in its own language)
+    display_name: str | None = None
 
     def as_dict(self) -> dict:
         return {"service": self.service, "start": BOOT_STARTS[self.start], "type": DRIVER_TYPES[self.type],
@@ -86,9 +88,10 @@ def boot_driver(service: str, values: dict[str, t.Any], windows_dir: str,
         return None
     image_path = values.get("imagepath") if isinstance(values.get("imagepath"), str) else None
     form, file = resolve_image_path(service, image_path, windows_dir, offline_system_drive)
-    group = values.get("group")
+    group, display = values.get("group"), values.get("displayname")
     return BootDriver(service, start, kind, _int(values, "errorcontrol"), group if isinstance(group, str) else None,
-                      image_path, form, file)
+                      image_path, form, file,
+                      display if isinstance(display, str) and display and not display.startswith("@") else None)
 
 
 def boot_critical_drivers(services: QueryResult, services_key: str, windows_dir: str,

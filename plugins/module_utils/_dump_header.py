@@ -12,6 +12,10 @@ Offsets follow the public definitions, which agree on every field read here:
 - 32-bit: Volatility ``_DMP_HEADER`` and MoonSols/Comae ``Bin2Dmp/dmp.h`` ``DUMP_HEADER32`` (BugCheckCode 0x28,
   parameters 0x2C..0x38, DumpType 0xF88, SystemTime 0xFC0). rizin's 32-bit struct omits a gap and disagrees on the
   later fields, so for 32-bit dumps only the bugcheck fields are certain; dump type and time are given as read.
+The 64-bit header's ``PhysicalMemoryBlock`` (``_PHYSICAL_MEMORY_DESCRIPTOR64`` at 0x88: NumberOfRuns u32, padding,
+NumberOfPages u64 at 0x90; kdmp-parser ``PHYSMEM_DESC``, whose ``LooksGood`` also treats the ``PAGE`` fill as absent)
+gives the memory the crashed system had: NumberOfPages x 4096 (x64 and arm64 pages are 4 KiB). It is not read from
+32-bit headers (the sources above were not checked for that field).
 The sources disagree on dump-type names beyond 1 (full) and 4 (triage / minidump): other values are reported as
 numbers. Where a field was never written, Windows leaves the ``PAGE`` fill pattern; it is reported as absent.
 The meaning of 0x5A's parameters is not documented by Microsoft; Azure's sample analysis shows Arg4 as the NTSTATUS
@@ -49,6 +53,8 @@ _LAYOUTS = {
 _MAJOR_VERSION = 0x08
 _MINOR_VERSION = 0x0C          # the OS build number
 _DUMP_TYPES = {1: "full", 4: "triage"}
+_PHYSICAL_PAGES64 = 0x90      # PhysicalMemoryBlock.NumberOfPages of a PAGEDU64 header
+PAGE_SIZE = 4096
 _MACHINES = {0x014C: "x86", 0x8664: "x64", 0xAA64: "arm64"}
 
 # Names of the bugchecks this collection repairs or meets; others are given by code.
@@ -80,6 +86,11 @@ class DumpHeader:
     machine: int | None = None
     dump_type: int | None = None
     system_time: str | None = None    # ISO 8601 UTC, or None when not recorded
+    physical_pages: int | None = None  # pages of memory the crashed system had (64-bit headers), or None
+
+    @property
+    def memory_bytes(self) -> int | None:
+        return None if self.physical_pages is None else self.physical_pages * PAGE_SIZE
 
     @property
     def bugcheck_name(self) -> str | None:
@@ -109,6 +120,7 @@ class DumpHeader:
             "dump_type": self.dump_type,
             "dump_type_name": None if self.dump_type is None else _DUMP_TYPES.get(self.dump_type),
             "system_time": self.system_time,
+            "memory_bytes": self.memory_bytes,
         }
 
 
@@ -129,11 +141,17 @@ def parse_dump_header(head: bytes) -> DumpHeader:
         "ok", width=layout.width, bugcheck_code=code, parameters=tuple(parameters),
         os_build=_written(build), os_major=_written(major), machine=_written(machine),
         dump_type=_written(_u32(head, layout.dump_type)),
-        system_time=_filetime(struct.unpack_from("<Q", head, layout.system_time)[0]))
+        system_time=_filetime(struct.unpack_from("<Q", head, layout.system_time)[0]),
+        physical_pages=_physical_pages(head) if layout.width == "64-bit" else None)
 
 
 def _u32(head: bytes, offset: int) -> int:
     return struct.unpack_from("<I", head, offset)[0]
+
+
+def _physical_pages(head: bytes) -> int | None:
+    pages = struct.unpack_from("<Q", head, _PHYSICAL_PAGES64)[0]
+    return None if pages in (0, _FILL64) else pages
 
 
 def _written(value: int) -> int | None:

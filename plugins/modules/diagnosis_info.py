@@ -6,8 +6,9 @@ module: diagnosis_info
 short_description: Name the failing driver from the evidence a failed boot left on the broken disk
 description:
   - Read-only. Reads the boot-critical drivers of the control set in use from the offline SYSTEM hive (one remote
-    command), then the crash dump headers (only their first 8 KiB), the catalog store's file list, and existence and
-    SHA-256 of C(ntbtlog.txt) and of each driver file (two more commands).
+    command), then the crash dump headers (only their first 8 KiB), the catalog store's file list, existence and
+    SHA-256 of C(ntbtlog.txt) and of each driver file, the event log entries below, and the volumes' free space (two
+    more commands).
   - Driver files, the boot log and, when a driver has no valid embedded signature, the disk's catalogs
     (C(System32\CatRoot\{F750E6C3-38EE-11D1-85E5-00C04FC295EE})) are fetched to the controller only when
     O(evidence_store) does not hold their SHA-256 yet, so a second VM of the same image moves almost nothing.
@@ -15,8 +16,22 @@ description:
     (C(PAGEDU64)/C(PAGEDUMP)); drivers that did not load from the last boot of C(ntbtlog.txt) without reading its
     translated status words; each driver's signature offline (embedded Authenticode, or a valid catalog of the
     broken disk's own store found by the file's Authenticode hash). The recovery VM's own catalogs are never used.
-  - Suspects are drivers with a fault of their own (missing file, signature not valid, did not load), ranked with
-    their evidence; a healthy disk has none. See C(docs/dev/diagnosis.md) for the weights.
+  - Event logs, where the disk holds them - C(System32\winevt\Logs\System.evtx) and
+    C(Microsoft-Windows-CodeIntegrity%4Operational.evtx) - are read with C(Get-WinEvent -Path) by event ID and raw
+    fields, never by the (translated) message - Service Control Manager 7000 and 7026, Code Integrity 3001-3004 and
+    3077. An entry names a driver by service name or by file path.
+  - B(Limit of the event logs.) A boot that crashes with 0x5A while it loads boot drivers usually dies before its
+    events are written, so the logs normally hold earlier boots only. Entries count when they belong to the last
+    boot the System log recorded (from 10 minutes before its last EventLog 6005 entry, since boot drivers are checked
+    before the event log service starts) and are not later than the crash the dump records; older entries are only
+    counted. A missing or unreadable log, or one without such entries, is no
+    evidence either way.
+  - Suspects are drivers with a fault of their own (missing file, signature not valid, did not load, named by an
+    event log entry of the last recorded boot), ranked with their evidence; a healthy disk has none. See
+    C(docs/dev/diagnosis.md) for the weights.
+  - Warns when the Windows volume has less free space than the VM's memory (a memory dump would not fit). The
+    memory size comes from a dump header on the disk (its physical memory block), else from O(vm_memory_mb); without
+    either the check reports that it could not be made.
   - Needs C(asn1crypto) and C(cryptography) on the controller (C(requirements/runtime.txt)).
 options:
   windows_drive:
@@ -48,6 +63,11 @@ options:
         C(C:\Windows\System32\CatRoot\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}) when they are its files). Without it
         only an embedded signature counts.
     type: str
+  vm_memory_mb:
+    description:
+      - The failed VM's memory size in MiB, for the free-space check when no crash dump header on the disk records it.
+        A dump header's size takes precedence.
+    type: int
 extends_documentation_fragment:
   - vmrescue.windows._common.info
 author:
@@ -64,9 +84,16 @@ EXAMPLES = r"""
 RETURN = r"""
 diagnosis:
   description:
-    - C(bugcheck) (code, name, parameters, C(load_status) for 0x5A with its name, OS build, dump type, time, path; the
-      latest readable dump) or null; C(dumps); C(boot_log); C(boot_critical_drivers) (a count);
-      C(suspects) (ranked; each C(service), C(file), C(score), C(evidence)); C(recommendation) (C(action), C(text)).
+    - C(bugcheck) (code, name, parameters, C(load_status) for 0x5A with its name, OS build, dump type, time,
+      C(memory_bytes), path; the latest readable dump) or null; C(dumps); C(boot_log); C(boot_critical_drivers) (a
+      count); C(suspects) (ranked; each C(service), C(file), C(score), C(evidence) - items of C(kind) V(file-missing),
+      V(signature), V(boot-log) or V(event-log) with C(log), C(id), C(provider), C(time) and, where the entry has
+      them, C(status) or C(error)); C(recommendation) (C(action), C(text)).
+    - C(event_logs) - C(logs) (each log present or not), C(last_recorded_boot) (its 6005), C(counted_since),
+      C(until) (the crash time),
+      C(entries_read), C(entries_counted).
+    - C(free_space) - C(status) (V(ok), V(low), V(unknown)), C(free_bytes), C(memory_bytes), C(memory_source)
+      (V(dump-header), V(vm_memory_mb) or null) and C(text); C(warnings) - the free-space warning when it is low.
     - With O(replacement_dir), C(replacements) - per suspect whose file is at fault - C(service), C(name), C(file),
       C(current_version), C(src), C(src_sha256), C(src_version), C(signature), C(accepted), C(reason) (V(ok),
       V(not-signed), V(older), V(version-unknown), V(no-source)) and C(msg).

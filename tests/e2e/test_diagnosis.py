@@ -20,11 +20,11 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not (SIGNING / "pciide.sys").exists(), reason=f"real signed samples not at {SIGNING}")]
 
 
-def _diagnose(tmp_path: Path, inventory: Path, store: Path) -> dict:
+def _diagnose(tmp_path: Path, inventory: Path, store: Path, extra: str = "") -> dict:
     rc, results, output = _play(tmp_path, inventory, f"""
         - vmrescue.windows.diagnosis_info:
             windows_drive: 'F:'
-            evidence_store: {store}
+            evidence_store: {store}{extra}
           register: r_diagnosis
 """)
     assert rc == 0, output
@@ -47,8 +47,16 @@ def test_the_planted_driver_is_named_first_in_every_language_and_a_second_host_m
         assert (diagnosis["bugcheck"]["bugcheck_name"], diagnosis["bugcheck"]["load_status_name"]) == (
             "CRITICAL_SERVICE_FAILED", "STATUS_INVALID_IMAGE_HASH"), language
         first = diagnosis["suspects"][0]
-        assert (first["service"], [e["kind"] for e in first["evidence"]]) == ("FileCrypt", ["signature", "boot-log"])
+        assert (first["service"], [e["kind"] for e in first["evidence"]]) == (
+            "FileCrypt", ["signature", "boot-log"] + ["event-log"] * 4), language
         assert first["evidence"][0]["verdict"] == "digest-mismatch"
+        # The boot a day before the crash: SCM 7026 and 7000 (%%577), Code Integrity 3004 and 3077 (0xC0000428); the
+        # older boot's 7000 for storvsc does not count.
+        logged = [(e["log"], e["id"], e.get("error") or e.get("status")) for e in first["evidence"][2:]]
+        assert logged == [("code-integrity", 3004, None), ("code-integrity", 3077, "0xC0000428"),
+                          ("system", 7026, None), ("system", 7000, "%%577")], logged
+        assert diagnosis["event_logs"]["last_recorded_boot"] == "2024-07-18T09:00:05.000Z"
+        assert diagnosis["free_space"]["status"] == "ok" and diagnosis["free_space"]["memory_source"] == "dump-header"
         assert [s["service"] for s in diagnosis["suspects"]] == ["FileCrypt"], language
         assert diagnosis["recommendation"]["action"] == "swap-driver"
         verdicts = {d["service"]: d["signature"]["verdict"] for d in result["drivers"]}
@@ -67,26 +75,54 @@ def test_the_planted_driver_is_named_first_in_every_language_and_a_second_host_m
 def test_a_healthy_disk_with_the_real_signed_samples_has_no_suspect(tmp_path):
     machine = _machine(tmp_path, "clean", "clean")
     with running_simulator(machine) as sim:
-        result = _diagnose(tmp_path, sim.inventory_path, tmp_path / "store")
+        result = _diagnose(tmp_path, sim.inventory_path, tmp_path / "store", "\n            vm_memory_mb: 4194304")
     assert result["diagnosis"]["suspects"] == []
     assert result["diagnosis"]["bugcheck"] is None
+    # Both logs are there, with entries of the IDs read (a 7000 for Spooler, a 3004 for a DLL): none names a driver.
+    logs = result["diagnosis"]["event_logs"]
+    assert logs["logs"] == {"system": True, "code-integrity": True} and logs["entries_counted"] == 1, logs
+    # No dump records the memory size: the operator's size is used, and 4 TiB does not fit.
+    assert result["diagnosis"]["free_space"]["memory_source"] == "vm_memory_mb"
+    assert result["diagnosis"]["free_space"]["status"] == "low"
+    assert result["diagnosis"]["warnings"] == [result["diagnosis"]["free_space"]["text"]]
     assert {d["signature"]["verdict"] for d in result["drivers"]} == {"embedded", "catalog"}
 
 
-def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_both_summaries(tmp_path):
-    from tests.e2e.test_playbooks_support import run_playbook
+def _host_block(output: str, host: str, marker: str) -> str:
+    """The debug message of ``host`` that contains ``marker`` (several hosts print their blocks in any order)."""
+    for block in output.split(f"ok: [{host}] => ")[1:]:
+        block = block.split("\n}\n", 1)[0]
+        if marker in block:
+            return block
+    return ""
 
-    machine = _machine(tmp_path, "crashed", "critical-service-failed")
-    extra = {"vmrescue_phases": "discover,diagnose", "vmrescue_hosts": "all",
-             "diagnose_evidence_store": str(tmp_path / "store")}
-    with running_simulator(machine) as sim:
-        run = run_playbook("critical_service_repair.yml", sim.inventory_path, extra)
-        catalogue = [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+
+def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_every_language(tmp_path):
+    """One ansible-playbook run, one crashed machine and simulator per display language (a host each): every host
+    names FileCrypt first, with its evidence, in its own summary and in the fleet summary."""
+    import contextlib
+
+    from tests.e2e.test_playbooks_support import run_playbook, write_inventory
+
+    hosts = {f"rescue-{language.lower()}": language for language in LANGUAGES}
+    with contextlib.ExitStack() as stack:
+        simulators = {name: stack.enter_context(running_simulator(
+            _machine(tmp_path, name, "critical-service-failed"), language=language))
+            for name, language in hosts.items()}
+        inventory = write_inventory(tmp_path / "languages.ini", {n: s.inventory_path for n, s in simulators.items()})
+        extra = {"vmrescue_phases": "discover,diagnose", "diagnose_evidence_store": str(tmp_path / "store")}
+        run = run_playbook("critical_service_repair.yml", inventory, extra, forks=len(hosts))
+        catalogue = {name: [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
+                     for name, sim in simulators.items()}
     assert run.rc == 0, run.explain()
-    assert "Suspects: FileCrypt: signature+boot-log" in run.output, run.explain()
-    assert "Diagnosis: CRITICAL_SERVICE_FAILED, suspects FileCrypt - Replace" in run.output, run.explain()
-    assert ": done; suspects: FileCrypt" in run.output, run.explain()     # the fleet summary
-    assert catalogue.count("diagnosis-evidence") == 1 and catalogue.count("diagnosis-hashes") == 1
+    for name, language in hosts.items():
+        shown = _host_block(run.output, name, "Suspects: ")
+        assert "Suspects: FileCrypt: signature+boot-log+event-log\"" in shown, (language, shown or run.explain())
+        assert "CRITICAL_SERVICE_FAILED (0xC0000428 STATUS_INVALID_IMAGE_HASH)" in shown, language
+        summary = _host_block(run.output, name, "Diagnosis: ")
+        assert "Diagnosis: CRITICAL_SERVICE_FAILED, suspects FileCrypt - Replace" in summary, (language, summary)
+        assert f"{name}: done; suspects: FileCrypt\"" in run.output, (language, run.explain())   # the fleet summary
+        assert catalogue[name].count("diagnosis-evidence") == 1 and catalogue[name].count("diagnosis-hashes") == 1
     assert all(counts["changed"] == 0 for counts in run.recap.values()), run.recap
 
 

@@ -36,6 +36,14 @@ class CmdletSpec:
     fqid_suffix: str                # e.g. Microsoft.PowerShell.Commands.GetItemCommand
     accepts_input: bool = False
     exclusive: tuple[tuple[str, ...], ...] = field(default=())   # parameter names that exclude each other
+    common: tuple[str, ...] = ()    # common parameters modelled for this cmdlet (only ErrorAction so far)
+
+
+# -ErrorAction values the simulator models: Continue (the default) and SilentlyContinue (the error is not shown, $?
+# is still false). Stop, Ignore, Inquire and Suspend change control flow or $Error and are not modelled.
+ERROR_ACTION = ParamSpec("ErrorAction", "choice", aliases=("ea",),
+                         choices=("SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", "Suspend"))
+_MODELLED_ERROR_ACTIONS = ("Continue", "SilentlyContinue")
 
 
 @dataclass
@@ -56,6 +64,8 @@ def _binding_error(spec: CmdletSpec, message: str, error_id: str, category: str 
 
 def _find_param(spec: CmdletSpec, written: str) -> ParamSpec:
     lowered = written.lower()
+    if "ErrorAction" in spec.common and lowered in ("erroraction", "ea"):
+        return ERROR_ACTION
     for param in spec.params:
         if lowered == param.name.lower() or lowered in (alias.lower() for alias in param.aliases):
             return param
@@ -162,6 +172,9 @@ def bind(spec: CmdletSpec, elements: list[RawParameter | object]) -> dict[str, o
         bound[param.name] = convert(spec, param, elements[index])
         index += 1
     _bind_positional(spec, bound, positional)
+    if bound.get("ErrorAction", "Continue") not in _MODELLED_ERROR_ACTIONS:
+        raise _binding_error(spec, f"-ErrorAction {bound['ErrorAction']} is not supported by the simulator.",
+                             "NotSupportedBySimulator")
     for group in spec.exclusive:
         if sum(1 for name in group if name in bound) > 1:
             raise _binding_error(spec, "Parameter set cannot be resolved using the specified named parameters.",

@@ -203,8 +203,11 @@ class _Interpreter:
                     stop = True
                 else:
                     stop = False
-                for record in context.errors:
-                    self.write_error(command.extent, spec.name, record)
+                silent = bound.get("ErrorAction") == "SilentlyContinue"
+                for index, record in enumerate(context.errors):
+                    # SilentlyContinue hides non-terminating errors only; a terminating one (raised) is still shown.
+                    if not silent or (stop and index == len(context.errors) - 1):
+                        self.write_error(command.extent, spec.name, record)
                     failed = True
                 if stop:
                     break

@@ -8,7 +8,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from . import bcdstore, crashdump, signed_evidence
+from . import bcdstore, crashdump, eventlogs, signed_evidence
 from .acl import AclStore, windows_file_acl
 from .machine import MACHINE_FILE, Disk, Machine, Partition
 from .pefile_min import build_driver_image
@@ -201,6 +201,7 @@ def _write_windows_volume(machine_dir: Path, plan: _Plan, hostname: str, system_
         signed_evidence.write_catalogs(signed_evidence_dir, windows)
         signed_evidence.write_boot_log(windows, [s.driver_file for s in SERVICES if s.driver_file and s.start <= 1],
                                        crashed)
+        eventlogs.write_scenario_logs(windows, crashed)
     if crashed:
         when = filetime(CRASH_TIME)
         (windows / "MEMORY.DMP").write_bytes(crashdump.critical_service_failed_dump(system_time=when) + bytes(0x1000))

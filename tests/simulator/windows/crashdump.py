@@ -17,6 +17,7 @@ def dump_header(
     build: int = 17763,
     dump_type: int = DUMP_TYPE_FULL,
     system_time: int = 0,
+    memory_pages: int = 0x200000,
 ) -> bytes:
     """A PAGEDU64 header; unused space holds the 'PAGE' fill Windows leaves in dump headers."""
     header = bytearray(b"PAGE" * (HEADER_SIZE // 4))
@@ -26,6 +27,8 @@ def dump_header(
     struct.pack_into("<4Q", header, 0x10, 0x1AD000, 0xFFFFA78000000000, 0xFFFFF8035E42A2D0, 0xFFFFF8035E41F5A0)
     struct.pack_into("<II", header, 0x30, 0x8664, 2)  # MachineImageType x64, NumberProcessors
     struct.pack_into("<II", header, 0x38, bugcheck_code, 0)
+    # PhysicalMemoryBlock (kdmp-parser PHYSMEM_DESC at 0x88): one run of all the pages (8 GiB by default)
+    struct.pack_into("<IIQQQ", header, 0x88, 1, 0, memory_pages, 0, memory_pages)
     struct.pack_into("<4Q", header, 0x40, *parameters)
     struct.pack_into("<I", header, 0xF98, dump_type)
     struct.pack_into("<Q", header, 0xFA8, system_time)

@@ -10,7 +10,9 @@ content, not the file name:
   matches its signature, the cause of the 0x5A/0xC0000428 crash the dump headers record.
 The catalog store ``System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}`` holds DXCore.cat, oem89.cat and the
 unsigned catfiletest.cat. ``ntbtlog.txt`` (UTF-16LE, as the kernel writes it) records one boot: on a crashed disk,
-filecrypt.sys did not load. Only bytes on the disk: nothing here answers a question Windows would not answer offline.
+filecrypt.sys did not load. The System and CodeIntegrity event logs (``eventlogs.write_scenario_logs``) name
+filecrypt.sys in a boot before the crash on a crashed disk, and no boot-critical driver on a clean one.
+Only bytes on the disk: nothing here answers a question Windows would not answer offline.
 """
 from __future__ import annotations
 

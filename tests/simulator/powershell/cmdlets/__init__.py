@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..binding import CmdletSpec
-from . import core, files, security, storage
+from . import core, events, files, security, storage
 
 REGISTRY: dict[str, CmdletSpec] = {spec.name.lower(): spec
-                                   for spec in core.SPECS + files.SPECS + security.SPECS + storage.SPECS}
+                                   for spec in core.SPECS + events.SPECS + files.SPECS + security.SPECS + storage.SPECS}
 
 
 def find_cmdlet(name: str) -> CmdletSpec | None:

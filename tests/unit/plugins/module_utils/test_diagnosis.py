@@ -83,3 +83,48 @@ def test_the_latest_dump_names_the_bugcheck(older_first):
     older = DumpFound("F:\\Windows\\Minidump\\a.dmp", parse_dump_header(_dump64(code=0xD1, filetime=10**17)))
     dumps = [older] + _DUMP if older_first else _DUMP + [older]
     assert diagnose(dumps, None, [], set(), {}, _WINDOWS)["bugcheck"]["bugcheck_code"] == "0x5A"
+
+
+def _event(event_id: int, provider: str, time: str, properties: list, log: str = "system"):
+    import datetime
+
+    from ansible_collections.vmrescue.windows.plugins.module_utils._event_log import Event
+    return Event(log, event_id, provider, datetime.datetime.fromisoformat(time.replace("Z", "+00:00")),
+                 tuple(properties))
+
+
+def test_event_log_entries_rank_below_a_signature_fault_but_name_a_driver_on_their_own():
+    from ansible_collections.vmrescue.windows.plugins.module_utils._diagnosis import OtherEvidence
+
+    file = "\\Device\\HarddiskVolume4\\Windows\\System32\\drivers\\disk.sys"
+    events = [_event(3004, "Microsoft-Windows-CodeIntegrity", "2024-07-18T09:00:06Z", [len(file), file, 0, 12, 6,
+                                                                                        "System"], "code-integrity"),
+              _event(3004, "Microsoft-Windows-CodeIntegrity", "2024-07-18T09:00:07Z", [len(file), file, 0, 12, 6,
+                                                                                        "System"], "code-integrity"),
+              _event(7000, "Service Control Manager", "2024-07-18T09:00:20Z", ["contoso", "%%577"])]
+    other = OtherEvidence(events, {"system": True, "code-integrity": True}, None, None)
+    result = diagnose([], None, _DRIVERS, set(), _signatures(tampered=True), _WINDOWS, other)
+    assert [(s["service"], s["score"]) for s in result["suspects"]] == [("contoso", 6 + 2 + 1), ("disk", 3)]
+    assert [e["kind"] for e in result["suspects"][0]["evidence"]] == ["signature", "event-log"]
+    assert [e["id"] for e in result["suspects"][1]["evidence"]] == [3004, 3004]   # two entries, counted once
+    alone = diagnose([], None, _DRIVERS, set(), _signatures(tampered=False), _WINDOWS, other)
+    # Code Integrity 3; Service Control Manager 2 + 1 (critical); the tie is broken by name.
+    assert [(s["service"], s["score"]) for s in alone["suspects"]] == [("contoso", 3), ("disk", 3)]
+    assert alone["recommendation"]["action"] == "investigate"
+    assert "named by the event logs" in alone["recommendation"]["text"]
+
+
+def test_the_free_space_check_takes_the_memory_size_from_the_latest_dump_header():
+    import struct
+
+    from ansible_collections.vmrescue.windows.plugins.module_utils._diagnosis import OtherEvidence
+
+    head = bytearray(_dump64())
+    struct.pack_into("<IIQ", head, 0x88, 1, 0, 2_097_152)                      # 8 GiB
+    dumps = [DumpFound("F:\\Windows\\MEMORY.DMP", parse_dump_header(bytes(head)))]
+    low = diagnose(dumps, None, _DRIVERS, set(), _signatures(tampered=False), _WINDOWS,
+                   OtherEvidence(free_bytes=2 * 1024 ** 3))
+    assert low["free_space"]["status"] == "low" and low["warnings"] == [low["free_space"]["text"]]
+    unknown = diagnose([], None, _DRIVERS, set(), _signatures(tampered=False), _WINDOWS,
+                       OtherEvidence(free_bytes=2 * 1024 ** 3))
+    assert (unknown["free_space"]["status"], unknown["warnings"]) == ("unknown", [])

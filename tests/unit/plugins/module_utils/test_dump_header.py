@@ -102,3 +102,21 @@ def test_the_simulator_s_crash_dumps_read_as_the_crash_they_stand_for():
                                                                       system_time=_FILETIME))
     assert (result.bugcheck_name, result.load_status, result.dump_type, result.system_time) == (
         "CRITICAL_SERVICE_FAILED", 0xC0000428, 4, "2026-11-30T22:15:07Z")
+
+
+def test_the_64_bit_physical_memory_block_gives_the_crashed_system_s_memory():
+    head = bytearray(_dump64())
+    struct.pack_into("<IIQ", head, 0x88, 3, 0, 2_097_152)        # NumberOfRuns, padding, NumberOfPages: 8 GiB
+    assert parse_dump_header(bytes(head)).memory_bytes == 8 * 1024 ** 3
+    assert parse_dump_header(bytes(head)).as_dict()["memory_bytes"] == 8 * 1024 ** 3
+
+
+def test_a_physical_memory_block_left_with_the_fill_or_a_32_bit_header_gives_no_memory_size():
+    assert parse_dump_header(_dump64()).memory_bytes is None
+    assert parse_dump_header(_dump32()).memory_bytes is None
+
+
+def test_the_simulator_s_dump_records_its_memory_size():
+    from tests.simulator.windows import crashdump
+
+    assert parse_dump_header(crashdump.critical_service_failed_dump()).memory_bytes == 8 * 1024 ** 3

@@ -99,7 +99,8 @@ def _host_block(output: str, host: str, marker: str) -> str:
 
 def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_every_language(tmp_path):
     """One ansible-playbook run, one crashed machine and simulator per display language (a host each): every host
-    names FileCrypt first, with its evidence, in its own summary and in the fleet summary."""
+    names FileCrypt first, with its evidence, in its own summary and in the fleet summary. A healthy host with more
+    memory than its volume has room for (diagnose_vm_memory_mb) names no suspect and shows the free-space warning."""
     import contextlib
 
     from tests.e2e.test_playbooks_support import run_playbook, write_inventory
@@ -109,7 +110,12 @@ def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_every_lan
         simulators = {name: stack.enter_context(running_simulator(
             _machine(tmp_path, name, "critical-service-failed"), language=language))
             for name, language in hosts.items()}
+        simulators["rescue-healthy"] = stack.enter_context(running_simulator(_machine(tmp_path, "healthy", "clean")))
         inventory = write_inventory(tmp_path / "languages.ini", {n: s.inventory_path for n, s in simulators.items()})
+        # 4 TiB of memory on the healthy host only: its disk has no dump header to say the real size.
+        lines = inventory.read_text(encoding="utf-8").splitlines()
+        inventory.write_text("\n".join(line + " diagnose_vm_memory_mb=4194304" if line.startswith("rescue-healthy ")
+                                       else line for line in lines) + "\n", encoding="utf-8")
         extra = {"vmrescue_phases": "discover,diagnose", "diagnose_evidence_store": str(tmp_path / "store")}
         run = run_playbook("critical_service_repair.yml", inventory, extra, forks=len(hosts))
         catalogue = {name: [c["name"] for c in sim.commands() if c["kind"] == "catalogue"]
@@ -123,6 +129,9 @@ def test_the_diagnose_phase_of_the_repair_playbook_names_the_driver_in_every_lan
         assert "Diagnosis: CRITICAL_SERVICE_FAILED, suspects FileCrypt - Replace" in summary, (language, summary)
         assert f"{name}: done; suspects: FileCrypt\"" in run.output, (language, run.explain())   # the fleet summary
         assert catalogue[name].count("diagnosis-evidence") == 1 and catalogue[name].count("diagnosis-hashes") == 1
+        assert "WARNING: " not in summary, (language, summary)
+    healthy = _host_block(run.output, "rescue-healthy", "Diagnosis: ")
+    assert "suspects none" in healthy and "WARNING: The Windows volume has" in healthy and "less than" in healthy, healthy
     assert all(counts["changed"] == 0 for counts in run.recap.values()), run.recap
 
 

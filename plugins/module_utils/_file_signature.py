@@ -31,6 +31,7 @@ class Catalog:
     reason: str
     signer_class: str | None
     members: frozenset                   # (digest algorithm, digest bytes)
+    chain: str | None = None             # _signed_data: to-microsoft-root, not-to-microsoft-root
 
 
 def load_catalog(name: str, der: bytes) -> Catalog:
@@ -46,7 +47,7 @@ def load_catalog(name: str, der: bytes) -> Catalog:
     elif verdict.reason != "not-signed-data":
         return Catalog(name, hashlib.sha256(der).hexdigest(), False, "not-a-catalog", None, frozenset())
     return Catalog(name, hashlib.sha256(der).hexdigest(), verdict.valid, verdict.reason, verdict.signer_class,
-                   frozenset(members))
+                   frozenset(members), verdict.chain)
 
 
 class CatalogIndex:
@@ -75,6 +76,7 @@ class FileSignature:
     signer: str | None = None
     catalog: str | None = None
     reason: str | None = None
+    chain: str | None = None          # of a valid signature: to-microsoft-root, not-to-microsoft-root
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -86,7 +88,7 @@ def file_signature(data: bytes, catalogs: CatalogIndex) -> FileSignature:
         return embedded
     catalog = catalogs.find(data)
     if catalog is not None:
-        return FileSignature("catalog", catalog.signer_class, catalog=catalog.name)
+        return FileSignature("catalog", catalog.signer_class, catalog=catalog.name, chain=catalog.chain)
     return embedded or FileSignature("not-signed")
 
 
@@ -107,4 +109,4 @@ def _embedded(data: bytes) -> FileSignature | None:
     if file_hash(data, algorithm) != expected:
         return FileSignature("digest-mismatch", verdict.signer_class, verdict.signer,
                              reason="file-changed-after-signing")
-    return FileSignature("embedded", verdict.signer_class, verdict.signer)
+    return FileSignature("embedded", verdict.signer_class, verdict.signer, chain=verdict.chain)

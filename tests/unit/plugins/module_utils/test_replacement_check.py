@@ -33,3 +33,12 @@ def test_a_replacement_is_accepted_only_when_signed_and_not_older(current, repla
 def test_a_missing_current_file_needs_only_a_signed_replacement():
     assert check_replacement(None, None, _signature(), current_exists=False)["accepted"] is True
     assert check_replacement(None, None, _signature(tampered=True), current_exists=False)["reason"] == "not-signed"
+
+
+def test_a_replacement_signed_under_another_root_is_refused_however_its_signer_is_named():
+    from ansible_collections.vmrescue.windows.plugins.module_utils._file_signature import FileSignature
+
+    forged = FileSignature("embedded", "third-party", "Microsoft Windows", chain="not-to-microsoft-root")
+    result = check_replacement("10.0.17763.1", "10.0.17763.2", forged)
+    assert (result["accepted"], result["reason"]) == (False, "not-microsoft-root")
+    assert "Microsoft Windows" in result["msg"] and "would not load it" in result["msg"]

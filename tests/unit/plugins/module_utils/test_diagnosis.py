@@ -97,10 +97,9 @@ def test_event_log_entries_rank_below_a_signature_fault_but_name_a_driver_on_the
     from ansible_collections.vmrescue.windows.plugins.module_utils._diagnosis import OtherEvidence
 
     file = "\\Device\\HarddiskVolume4\\Windows\\System32\\drivers\\disk.sys"
-    events = [_event(3004, "Microsoft-Windows-CodeIntegrity", "2024-07-18T09:00:06Z", [len(file), file, 0, 12, 6,
-                                                                                        "System"], "code-integrity"),
-              _event(3004, "Microsoft-Windows-CodeIntegrity", "2024-07-18T09:00:07Z", [len(file), file, 0, 12, 6,
-                                                                                        "System"], "code-integrity"),
+    fields = [len(file), file, 0, 12, 6, "System"]
+    events = [_event(3004, "Microsoft-Windows-CodeIntegrity", "2024-07-18T09:00:06Z", fields, "code-integrity"),
+              _event(3004, "Microsoft-Windows-CodeIntegrity", "2024-07-18T09:00:07Z", fields, "code-integrity"),
               _event(7000, "Service Control Manager", "2024-07-18T09:00:20Z", ["contoso", "%%577"])]
     other = OtherEvidence(events, {"system": True, "code-integrity": True}, None, None)
     result = diagnose([], None, _DRIVERS, set(), _signatures(tampered=True), _WINDOWS, other)

@@ -71,8 +71,8 @@ def test_dates_are_read_from_ps51_json_and_code_integrity_names_the_file_below_i
 def test_a_3077_gives_its_status_and_a_systemroot_or_bare_name_is_resolved_too():
     status = 0xC0000428
     found = _findings([], [
-        (3077, _CI, "2024-07-18T09:00:06Z", [10, "\\SystemRoot\\System32\\drivers\\stornvme.sys", 6, "System", 12, 1,
-                                              status]),
+        (3077, _CI, "2024-07-18T09:00:06Z",
+         [10, "\\SystemRoot\\System32\\drivers\\stornvme.sys", 6, "System", 12, 1, status]),
         (3001, _CI, "2024-07-18T09:00:07Z", [8, "disk.sys", 0, 12, 6, "System"])])
     assert found.evidence["stornvme"][0]["status"] == "0xC0000428"
     assert list(found.evidence) == ["stornvme", "disk"]

@@ -84,7 +84,7 @@ def _diagnosis(diagnosis: Mapping) -> dict | None:
 
 def _next_step(given, status: str, check_mode: bool, changes: list[dict]) -> str:
     if given:
-        return str(given)
+        return " ".join(str(given).split())     # the playbook's text is folded YAML: one line here
     if check_mode and status == "done":
         return CHECK_MODE_NEXT if any(change["changed"] for change in changes) else CHECK_MODE_NOTHING_NEXT
     return ""

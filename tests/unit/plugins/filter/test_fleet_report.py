@@ -28,7 +28,7 @@ DIAGNOSIS = {"bugcheck": {"bugcheck_name": "CRITICAL_SERVICE_FAILED"},
 
 def _done(host="rescue01", **overrides):
     arguments = {"steps": STEPS, "target": TARGET, "backup": {"path": "F:\\vmrescue-backup\\run1"},
-                 "next_step": "Next: detach the disk.", "run_id": "run1", **overrides}
+                 "next_step": "Next: detach\n   the disk.", "run_id": "run1", **overrides}
     return FILTERS["fleet_record"]({"status": "done", "phases": ["discover", "backup", "enable_dump"]}, host,
                                    **arguments)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.vmrescue.windows.plugins.module_utils._fleet_report import (
+from ansible_collections.vmrescue.windows.plugins.plugin_utils._fleet_report import (
     ReportInputError, fleet_report as build_report, host_record,
 )
-from ansible_collections.vmrescue.windows.plugins.module_utils._fleet_report_html import report_html
+from ansible_collections.vmrescue.windows.plugins.plugin_utils._fleet_report_html import report_html
 
 
 class FleetReportFilterError(ReportInputError, AnsibleFilterError):

@@ -50,8 +50,9 @@ def _add_unreachable_host(inventory: Path, simulator_inventory: Path, name: str)
     inventory.write_text(inventory.read_text(encoding="utf-8") + f"{name} {line}\n", encoding="utf-8")
 
 
-def test_fleet_with_one_faulty_and_one_unreachable_host(tmp_path: Path) -> None:
+def test_fleet_with_one_faulty_and_one_unreachable_host(tmp_path: Path, monkeypatch) -> None:
     require_collection_modules(*MODULES)
+    monkeypatch.setenv("ANSIBLE_CALLBACKS_ENABLED", "vmrescue.windows.fleet_progress")
     hosts = [f"rescue{n:02d}" for n in range(1, FLEET_SIZE + 1)]
     names = [name for name in hosts if name != UNREACHABLE]
     machines = {}
@@ -73,6 +74,11 @@ def test_fleet_with_one_faulty_and_one_unreachable_host(tmp_path: Path) -> None:
         assert host_counts(first, UNREACHABLE)["unreachable"] == 1, first.explain()
         assert f"{FAULTY}: failed in phase " in first.output, first.output[-4000:]
         assert f"{UNREACHABLE}: unreachable" in first.output, first.output[-4000:]
+        # The progress callback's line at each phase boundary, and at the end.
+        assert "vmrescue progress: phase discover - 10 hosts: 0 done, 0 failed, 0 unreachable, 10 remaining" \
+            in first.output, first.output[-4000:]
+        assert "vmrescue progress: end of the run - 10 hosts: 8 done, 1 failed, 1 unreachable, 0 remaining" \
+            in first.output, first.output[-4000:]
         report = check_written_report(tmp_path / "first", hosts)
         assert report["totals"] == {"hosts": 10, "done": 8, "failed": 1, "unreachable": 1}, report["totals"]
         assert report["by_status"]["failed"] == [FAULTY] and report["by_status"]["unreachable"] == [UNREACHABLE]

@@ -1,6 +1,6 @@
 # Copyright (c) vmrescue.windows contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: the fleet report's shape, built once: one record per host, and the report of a run.
+"""PRIVATE (controller side): the fleet report's shape, built once: one record per host, and the report of a run.
 
 The playbook hands each host's registered results to ``host_record`` and the hosts' records to ``fleet_report``;
 the same report goes to ``set_stats``, to ``report.json`` (schema: docs/report.schema.json) and to ``report.html``.

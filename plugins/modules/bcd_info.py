@@ -15,6 +15,7 @@ options:
     required: true
 extends_documentation_fragment:
   - vmrescue.windows._common.info
+  - vmrescue.windows._common.notes
 seealso:
   - module: vmrescue.windows.bcd
 author:

@@ -70,6 +70,7 @@ options:
     type: int
 extends_documentation_fragment:
   - vmrescue.windows._common.info
+  - vmrescue.windows._common.notes
 author:
   - vmrescue.windows contributors (@vmrescue)
 """

@@ -76,6 +76,7 @@ options:
     default: false
 extends_documentation_fragment:
   - vmrescue.windows._common
+  - vmrescue.windows._common.notes
   - vmrescue.windows._common.journal
 seealso:
   - module: vmrescue.windows.offline_registry_info

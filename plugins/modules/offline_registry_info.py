@@ -27,6 +27,7 @@ options:
     default: false
 extends_documentation_fragment:
   - vmrescue.windows._common.info
+  - vmrescue.windows._common.notes
 author:
   - vmrescue.windows contributors (@vmrescue)
 """
